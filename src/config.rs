@@ -1,0 +1,162 @@
+//! Configuration options, as `CPLSetConfigOption` and friends keep them.
+//!
+//! Lookup order: this thread's options, then the process-wide ones, then the
+//! environment. Every option libvsi reads is listed in [`KNOWN_OPTIONS`] with
+//! its default; nothing else in the crate reads the environment directly.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ffi::{CStr, CString};
+use std::os::raw::c_char;
+
+use once_cell::sync::Lazy;
+use parking_lot::RwLock;
+
+/// An option libvsi understands: its name, its default, and what it does.
+pub struct OptionDoc {
+    pub name: &'static str,
+    pub default: &'static str,
+    pub doc: &'static str,
+}
+
+/// The one table of options read by libvsi.
+pub const KNOWN_OPTIONS: &[OptionDoc] = &[
+    OptionDoc { name: "CPL_DEBUG", default: "OFF", doc: "print CPLDebug messages through the default error handler" },
+    OptionDoc {
+        name: "VSIRS_MEM_REPORT_AT_EXIT",
+        default: "NO",
+        doc: "at process exit, print to stderr every /vsimem/ file never unlinked and the bytes it holds",
+    },
+];
+
+static GLOBAL: Lazy<RwLock<HashMap<String, CString>>> = Lazy::new(|| RwLock::new(HashMap::new()));
+
+thread_local! {
+    static THREAD_LOCAL: RefCell<HashMap<String, CString>> = RefCell::new(HashMap::new());
+}
+
+fn to_c(value: &str) -> CString {
+    crate::error::to_cstring(value)
+}
+
+/// `CPLSetConfigOption`: `None` removes the option.
+pub fn set(key: &str, value: Option<&str>) {
+    let mut map = GLOBAL.write();
+    match value {
+        Some(v) => {
+            map.insert(key.to_string(), to_c(v));
+        }
+        None => {
+            map.remove(key);
+        }
+    }
+}
+
+/// `CPLSetThreadLocalConfigOption`: `None` removes the option.
+pub fn set_thread_local(key: &str, value: Option<&str>) {
+    THREAD_LOCAL.with(|m| {
+        let mut map = m.borrow_mut();
+        match value {
+            Some(v) => {
+                map.insert(key.to_string(), to_c(v));
+            }
+            None => {
+                map.remove(key);
+            }
+        }
+    });
+}
+
+/// The effective value of an option, or `None` when it is set nowhere.
+pub fn get(key: &str) -> Option<String> {
+    if let Some(v) = get_thread_local(key) {
+        return Some(v);
+    }
+    if let Some(v) = get_global(key) {
+        return Some(v);
+    }
+    std::env::var(key).ok()
+}
+
+pub fn get_thread_local(key: &str) -> Option<String> {
+    THREAD_LOCAL.with(|m| m.borrow().get(key).map(|v| v.to_string_lossy().into_owned()))
+}
+
+pub fn get_global(key: &str) -> Option<String> {
+    GLOBAL.read().get(key).map(|v| v.to_string_lossy().into_owned())
+}
+
+/// The option's value, or `default`.
+pub fn get_or(key: &str, default: &str) -> String {
+    get(key).unwrap_or_else(|| default.to_string())
+}
+
+/// GDAL's `CPLTestBool`: NO, FALSE, OFF and 0 (any case) are false, any
+/// other value is true.
+pub fn parse_bool(value: &str) -> bool {
+    !(value.eq_ignore_ascii_case("NO")
+        || value.eq_ignore_ascii_case("FALSE")
+        || value.eq_ignore_ascii_case("OFF")
+        || value == "0")
+}
+
+pub fn get_bool(key: &str, default: bool) -> bool {
+    get(key).map_or(default, |v| parse_bool(&v))
+}
+
+/// Pointer lookups for the C face. Like GDAL's, a pointer stays valid until
+/// the same option is set again on the same scope.
+pub mod raw {
+    use super::*;
+
+    pub fn thread_local_ptr(key: &str) -> Option<*const c_char> {
+        THREAD_LOCAL.with(|m| m.borrow().get(key).map(|v| v.as_ptr()))
+    }
+
+    pub fn global_ptr(key: &str) -> Option<*const c_char> {
+        GLOBAL.read().get(key).map(|v| v.as_ptr())
+    }
+
+    /// `CPLGetConfigOption` without the default: thread-local, global, then
+    /// `getenv`.
+    pub fn effective_ptr(key: &CStr) -> Option<*const c_char> {
+        let name = key.to_str().ok()?;
+        if let Some(p) = thread_local_ptr(name).or_else(|| global_ptr(name)) {
+            return Some(p);
+        }
+        // SAFETY: key is a valid C string; getenv returns NULL or a pointer
+        // into the environment.
+        let p = unsafe { libc::getenv(key.as_ptr()) };
+        (!p.is_null()).then_some(p as *const c_char)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thread_local_overrides_global_which_overrides_env() {
+        std::env::set_var("VSIRS_TEST_PRECEDENCE", "env");
+        assert_eq!(get("VSIRS_TEST_PRECEDENCE").as_deref(), Some("env"));
+        set("VSIRS_TEST_PRECEDENCE", Some("global"));
+        assert_eq!(get("VSIRS_TEST_PRECEDENCE").as_deref(), Some("global"));
+        set_thread_local("VSIRS_TEST_PRECEDENCE", Some("local"));
+        assert_eq!(get("VSIRS_TEST_PRECEDENCE").as_deref(), Some("local"));
+        let other = std::thread::spawn(|| get("VSIRS_TEST_PRECEDENCE")).join().unwrap();
+        assert_eq!(other.as_deref(), Some("global"));
+        set_thread_local("VSIRS_TEST_PRECEDENCE", None);
+        set("VSIRS_TEST_PRECEDENCE", None);
+        assert_eq!(get("VSIRS_TEST_PRECEDENCE").as_deref(), Some("env"));
+    }
+
+    #[test]
+    fn bool_spellings_follow_cpl_test_bool() {
+        for no in ["NO", "no", "False", "OFF", "0"] {
+            assert!(!parse_bool(no), "{no}");
+        }
+        for yes in ["YES", "TRUE", "on", "1", "anything"] {
+            assert!(parse_bool(yes), "{yes}");
+        }
+    }
+}

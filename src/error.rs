@@ -1,0 +1,369 @@
+//! The error type of the safe API, and the two thread-local "last error"
+//! records GDAL keeps: the VSI one (`VSIGetLastErrorNo/Msg`) and the CPL one
+//! (`CPLGetLastErrorNo/Type/Msg`) with its handler stack.
+
+use std::cell::RefCell;
+use std::ffi::{CStr, CString};
+use std::fmt;
+use std::os::raw::{c_char, c_int};
+
+use parking_lot::Mutex;
+
+/// `VSIE_*` codes of `cpl_vsi_error.h`.
+pub mod vsie {
+    pub const NONE: i32 = 0;
+    pub const FILE_ERROR: i32 = 1;
+    pub const HTTP_ERROR: i32 = 2;
+    pub const AWS_ERROR: i32 = 5;
+    pub const AWS_ACCESS_DENIED: i32 = 6;
+    pub const AWS_BUCKET_NOT_FOUND: i32 = 7;
+    pub const AWS_OBJECT_NOT_FOUND: i32 = 8;
+    pub const AWS_INVALID_CREDENTIALS: i32 = 9;
+    pub const AWS_SIGNATURE_DOES_NOT_MATCH: i32 = 10;
+}
+
+/// `CPLE_*` numbers of `cpl_error.h`.
+pub mod cple {
+    pub const NONE: i32 = 0;
+    pub const APP_DEFINED: i32 = 1;
+    pub const OUT_OF_MEMORY: i32 = 2;
+    pub const FILE_IO: i32 = 3;
+    pub const OPEN_FAILED: i32 = 4;
+    pub const ILLEGAL_ARG: i32 = 5;
+    pub const NOT_SUPPORTED: i32 = 6;
+    pub const ASSERTION_FAILED: i32 = 7;
+    pub const NO_WRITE_ACCESS: i32 = 8;
+    pub const USER_INTERRUPT: i32 = 9;
+    pub const OBJECT_NULL: i32 = 10;
+    pub const HTTP_RESPONSE: i32 = 11;
+}
+
+/// `CPLErr` classes.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorClass {
+    None = 0,
+    Debug = 1,
+    Warning = 2,
+    Failure = 3,
+    Fatal = 4,
+}
+
+impl ErrorClass {
+    pub fn from_raw(v: c_int) -> ErrorClass {
+        match v {
+            0 => ErrorClass::None,
+            1 => ErrorClass::Debug,
+            2 => ErrorClass::Warning,
+            4 => ErrorClass::Fatal,
+            _ => ErrorClass::Failure,
+        }
+    }
+}
+
+/// What went wrong, in terms a caller can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    NotFound,
+    AlreadyExists,
+    PermissionDenied,
+    IsADirectory,
+    NotADirectory,
+    DirectoryNotEmpty,
+    InvalidInput,
+    Unsupported,
+    OutOfMemory,
+    Io,
+}
+
+impl ErrorKind {
+    fn from_errno(errno: i32) -> ErrorKind {
+        match errno {
+            libc::ENOENT => ErrorKind::NotFound,
+            libc::EEXIST => ErrorKind::AlreadyExists,
+            libc::EACCES | libc::EPERM | libc::EROFS => ErrorKind::PermissionDenied,
+            libc::EISDIR => ErrorKind::IsADirectory,
+            libc::ENOTDIR => ErrorKind::NotADirectory,
+            libc::ENOTEMPTY => ErrorKind::DirectoryNotEmpty,
+            libc::EINVAL | libc::ENAMETOOLONG => ErrorKind::InvalidInput,
+            libc::ENOSYS | libc::EOPNOTSUPP => ErrorKind::Unsupported,
+            libc::ENOMEM => ErrorKind::OutOfMemory,
+            _ => ErrorKind::Io,
+        }
+    }
+
+    fn errno(self) -> i32 {
+        match self {
+            ErrorKind::NotFound => libc::ENOENT,
+            ErrorKind::AlreadyExists => libc::EEXIST,
+            ErrorKind::PermissionDenied => libc::EACCES,
+            ErrorKind::IsADirectory => libc::EISDIR,
+            ErrorKind::NotADirectory => libc::ENOTDIR,
+            ErrorKind::DirectoryNotEmpty => libc::ENOTEMPTY,
+            ErrorKind::InvalidInput => libc::EINVAL,
+            ErrorKind::Unsupported => libc::EOPNOTSUPP,
+            ErrorKind::OutOfMemory => libc::ENOMEM,
+            ErrorKind::Io => libc::EIO,
+        }
+    }
+}
+
+/// An error from a file system operation.
+///
+/// Besides its kind and message it remembers whether GDAL would also raise a
+/// `CPLError` for this failure (most VSI failures only set `errno`), so the C
+/// face reports exactly as GDAL does.
+#[derive(Debug, Clone)]
+pub struct Error {
+    kind: ErrorKind,
+    errno: i32,
+    vsi_code: i32,
+    message: String,
+    /// `Some(CPLE_*)` when GDAL emits a `CPLError(CE_Failure, n, ...)` here.
+    cpl_number: Option<i32>,
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error { kind, errno: kind.errno(), vsi_code: vsie::FILE_ERROR, message: message.into(), cpl_number: None }
+    }
+
+    /// An error from an OS call, with the `strerror` text after `context`.
+    pub fn from_errno(errno: i32, context: &str) -> Error {
+        let text = strerror(errno);
+        let message = if context.is_empty() { text } else { format!("{context}: {text}") };
+        Error { kind: ErrorKind::from_errno(errno), errno, vsi_code: vsie::FILE_ERROR, message, cpl_number: None }
+    }
+
+    /// The current `errno`, as left by the last failed libc call.
+    pub fn last_os_error(context: &str) -> Error {
+        Error::from_errno(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO), context)
+    }
+
+    pub fn not_found(path: &str) -> Error {
+        Error::from_errno(libc::ENOENT, path)
+    }
+
+    /// Marks the error as one GDAL also raises through `CPLError`.
+    pub fn with_cpl(mut self, cpl_number: i32) -> Error {
+        self.cpl_number = Some(cpl_number);
+        self
+    }
+
+    pub fn with_errno(mut self, errno: i32) -> Error {
+        self.errno = errno;
+        self
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+    pub fn errno(&self) -> i32 {
+        self.errno
+    }
+    pub fn vsi_code(&self) -> i32 {
+        self.vsi_code
+    }
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+    pub fn cpl_number(&self) -> Option<i32> {
+        self.cpl_number
+    }
+
+    /// Records this error the way GDAL would: `errno`, the VSI last error,
+    /// and a `CPLError` when GDAL raises one for it.
+    pub fn report(&self) {
+        set_errno(self.errno);
+        set_vsi_error(self.vsi_code, &self.message);
+        if let Some(n) = self.cpl_number {
+            cpl_error(ErrorClass::Failure, n, &self.message);
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<Error> for std::io::Error {
+    fn from(e: Error) -> std::io::Error {
+        use std::io::ErrorKind as K;
+        let kind = match e.kind {
+            ErrorKind::NotFound => K::NotFound,
+            ErrorKind::AlreadyExists => K::AlreadyExists,
+            ErrorKind::PermissionDenied => K::PermissionDenied,
+            ErrorKind::InvalidInput => K::InvalidInput,
+            ErrorKind::Unsupported => K::Unsupported,
+            ErrorKind::OutOfMemory => K::OutOfMemory,
+            _ => K::Other,
+        };
+        std::io::Error::new(kind, e)
+    }
+}
+
+pub fn strerror(errno: i32) -> String {
+    std::io::Error::from_raw_os_error(errno)
+        .to_string()
+        .split(" (os error")
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+pub fn set_errno(errno: i32) {
+    // SAFETY: __errno_location always returns this thread's errno slot.
+    unsafe { *libc::__errno_location() = errno };
+}
+
+// ---------------------------------------------------------------------------
+// VSI last error (cpl_vsi_error.h): thread-local, never printed.
+
+/// GDAL caps messages near 1 MB; keep the same bound.
+const MAX_MESSAGE: usize = 1 << 20;
+
+struct LastError {
+    number: i32,
+    class: ErrorClass,
+    message: CString,
+}
+
+impl LastError {
+    fn empty() -> LastError {
+        LastError { number: 0, class: ErrorClass::None, message: CString::default() }
+    }
+    fn set(&mut self, number: i32, class: ErrorClass, message: &str) {
+        self.number = number;
+        self.class = class;
+        self.message = to_cstring(message);
+    }
+}
+
+/// A C string of `message`, cut at an interior NUL and at the size cap.
+pub fn to_cstring(message: &str) -> CString {
+    let mut bytes = message.as_bytes();
+    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        bytes = &bytes[..nul];
+    }
+    bytes = &bytes[..bytes.len().min(MAX_MESSAGE)];
+    CString::new(bytes).unwrap_or_default()
+}
+
+thread_local! {
+    static VSI_LAST: RefCell<LastError> = RefCell::new(LastError::empty());
+    static CPL_LAST: RefCell<LastError> = RefCell::new(LastError::empty());
+    static HANDLER_STACK: RefCell<Vec<RawHandler>> = const { RefCell::new(Vec::new()) };
+}
+
+pub fn set_vsi_error(number: i32, message: &str) {
+    VSI_LAST.with(|e| e.borrow_mut().set(number, ErrorClass::Failure, message));
+}
+
+pub fn reset_vsi_error() {
+    VSI_LAST.with(|e| *e.borrow_mut() = LastError::empty());
+}
+
+pub fn vsi_error_number() -> i32 {
+    VSI_LAST.with(|e| e.borrow().number)
+}
+
+/// Pointer to this thread's last VSI message; valid until the next VSI
+/// error or reset on this thread.
+pub fn vsi_error_message_ptr() -> *const c_char {
+    VSI_LAST.with(|e| e.borrow().message.as_ptr())
+}
+
+pub fn vsi_error_message() -> String {
+    VSI_LAST.with(|e| e.borrow().message.to_string_lossy().into_owned())
+}
+
+// ---------------------------------------------------------------------------
+// CPL errors: last error record plus the handler chain of cpl_error.h.
+
+/// `CPLErrorHandler`: `void (*)(CPLErr, CPLErrorNum, const char *)`.
+pub type RawHandler = unsafe extern "C" fn(c_int, c_int, *const c_char);
+
+/// The process-wide handler (`CPLSetErrorHandler`); `None` = default.
+static GLOBAL_HANDLER: Mutex<Option<RawHandler>> = Mutex::new(None);
+
+/// Raises a CPL error: records it as this thread's last error (unless it is
+/// a debug message) and passes it to the active handler.
+pub fn cpl_error(class: ErrorClass, number: i32, message: &str) {
+    let text = to_cstring(message);
+    if class != ErrorClass::Debug {
+        CPL_LAST.with(|e| e.borrow_mut().set(number, class, message));
+    }
+    let handler = HANDLER_STACK
+        .with(|s| s.borrow().last().copied())
+        .or_else(|| *GLOBAL_HANDLER.lock());
+    match handler {
+        // SAFETY: the caller installed this handler for exactly this call shape.
+        Some(h) => unsafe { h(class as c_int, number, text.as_ptr()) },
+        None => default_handler(class, number, &text),
+    }
+}
+
+/// GDAL's default output: `ERROR n: msg` / `Warning n: msg` on stderr;
+/// debug messages only when `CPL_DEBUG` is on.
+pub fn default_handler(class: ErrorClass, number: i32, message: &CStr) {
+    use std::io::Write;
+    let msg = message.to_string_lossy();
+    let line = match class {
+        ErrorClass::Debug => format!("{msg}\n"),
+        ErrorClass::Warning => format!("Warning {number}: {msg}\n"),
+        ErrorClass::None => format!("{msg}\n"),
+        _ => format!("ERROR {number}: {msg}\n"),
+    };
+    let _ = std::io::stderr().write_all(line.as_bytes());
+}
+
+/// `CPLDebug`: passes "category: message" to the handler when `CPL_DEBUG`
+/// is ON or names the category.
+pub fn debug(category: &str, message: &str) {
+    let enabled = crate::config::get("CPL_DEBUG")
+        .is_some_and(|v| v.eq_ignore_ascii_case(category) || crate::config::parse_bool(&v));
+    if enabled {
+        cpl_error(ErrorClass::Debug, 0, &format!("{category}: {message}"));
+    }
+}
+
+/// Sets the process-wide handler, returning the previous one.
+pub fn set_global_handler(h: Option<RawHandler>) -> Option<RawHandler> {
+    std::mem::replace(&mut *GLOBAL_HANDLER.lock(), h)
+}
+
+pub fn push_handler(h: RawHandler) {
+    HANDLER_STACK.with(|s| s.borrow_mut().push(h));
+}
+
+pub fn pop_handler() {
+    HANDLER_STACK.with(|s| {
+        s.borrow_mut().pop();
+    });
+}
+
+pub fn reset_cpl_error() {
+    CPL_LAST.with(|e| *e.borrow_mut() = LastError::empty());
+}
+
+pub fn cpl_error_number() -> i32 {
+    CPL_LAST.with(|e| e.borrow().number)
+}
+
+pub fn cpl_error_class() -> ErrorClass {
+    CPL_LAST.with(|e| e.borrow().class)
+}
+
+pub fn cpl_error_message_ptr() -> *const c_char {
+    CPL_LAST.with(|e| e.borrow().message.as_ptr())
+}
+
+pub fn cpl_error_message() -> String {
+    CPL_LAST.with(|e| e.borrow().message.to_string_lossy().into_owned())
+}

@@ -1,0 +1,4 @@
+//! The file system handlers, one module each.
+
+pub mod local;
+pub mod mem;

@@ -1,0 +1,39 @@
+//! libvsi: GDAL's VSI*L virtual file system, in Rust.
+//!
+//! This crate is the safe Rust API; the C face (`capi`, exported from
+//! `libvsi.so` with GDAL's names) is a thin translation of it.
+//!
+//! ```
+//! use std::io::{Read, Write};
+//! let mut f = vsi::File::create("/vsimem/doc/hello.txt").unwrap();
+//! f.write_all(b"hello").unwrap();
+//! f.close().unwrap();
+//! let mut s = String::new();
+//! vsi::File::open("/vsimem/doc/hello.txt").unwrap().read_to_string(&mut s).unwrap();
+//! assert_eq!(s, "hello");
+//! assert_eq!(vsi::stat("/vsimem/doc/hello.txt").unwrap().size, 5);
+//! vsi::rmdir_recursive("/vsimem/doc").unwrap();
+//! ```
+
+pub mod capi;
+pub mod config;
+pub mod error;
+pub mod fs;
+mod ops;
+pub mod vfs;
+
+use std::sync::Arc;
+
+pub use error::{Error, ErrorKind, Result};
+pub use ops::*;
+pub use vfs::{DirEntry, Metadata, RangeStatus, StatFlags, Whence};
+
+/// Fills the registry with the built-in handlers; `vfs` calls this once.
+pub(crate) fn install_builtin_handlers(reg: &mut vfs::Registry) {
+    reg.add("", Arc::new(fs::local::LocalFs));
+    reg.add("/vsimem/", fs::mem::global());
+}
+
+/// Paths this long are refused outright, as GDAL does, because some handlers
+/// recurse on path components.
+pub const MAX_PATH_LEN: usize = 8192;
