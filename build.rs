@@ -8,7 +8,7 @@ fn main() {
     println!("cargo:rerun-if-changed=cbindgen.toml");
     println!("cargo:rerun-if-changed=build.rs");
 
-    cc::Build::new().file("src/capi/shim.c").flag_if_supported("-fvisibility=hidden").warnings(true).compile("vsishim");
+    cc::Build::new().file("src/capi/shim.c").warnings(true).compile("vsishim");
 
     let dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
     println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libvsi.so.0");
