@@ -1,33 +1,56 @@
-//! The bytes of one `/vsimem/` file: a malloc'd (or caller-provided) block.
+//! The bytes of one `/vsimem/` file, in one contiguous block.
 //!
-//! The block comes from libc's allocator because it crosses the C boundary
-//! both ways: `VSIFileFromMemBuffer(..., TRUE)` hands us a malloc'd buffer
-//! that we must release with `free`, and `VSIGetMemFileBuffer(..., TRUE)`
-//! hands ours to a caller who releases it with `VSIFree`.
+//! Small files live in a block from libc's allocator, because such blocks
+//! cross the C boundary both ways: `VSIFileFromMemBuffer(..., TRUE)` hands
+//! us a malloc'd buffer that we must release with `free`, and
+//! `VSIGetMemFileBuffer(..., TRUE)` hands ours to a caller who releases it
+//! with `VSIFree`.
+//!
+//! Large files live in our own mapping, 2 MiB-aligned and advised to use
+//! transparent huge pages. Writing a fresh large file is bound by page
+//! faults, and huge pages take 512 times fewer; growing such a mapping with
+//! `mremap` to another 2 MiB-aligned address moves whole page-table entries
+//! instead of splitting the huge pages, which `realloc` cannot promise
+//! (measured here: 0.56 GB/s with realloc + huge pages, 5 GB/s this way).
+//! The price: seizing a large buffer copies it once into a malloc'd block.
 
 use std::ptr;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{cple, Error, ErrorKind, Result};
 
-/// Bytes currently allocated by owned `/vsimem/` buffers, process-wide.
+/// Bytes currently allocated (or reserved) by owned `/vsimem/` buffers.
 pub(super) static BYTES_ALLOCATED: AtomicU64 = AtomicU64::new(0);
 /// Sum of the lengths of all `/vsimem/` files, process-wide.
 pub(super) static BYTES_USED: AtomicU64 = AtomicU64::new(0);
 
-/// Large buffers get transparent huge pages: writing a fresh 1 GiB file is
-/// bound by page faults, and 2 MiB pages take 512 times fewer of them.
-const HUGE_PAGE_THRESHOLD: usize = 4 << 20;
+/// Files that grow past this move from the heap to a huge-page mapping.
+const MAPPED_THRESHOLD: usize = 4 << 20;
+const HUGE_PAGE: usize = 2 << 20;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Storage {
+    /// From malloc (or lent by a caller when not `owned`).
+    Heap,
+    /// From `map_aligned`; released with `munmap`.
+    Mapped,
+}
 
 pub struct MemBuffer {
     ptr: *mut u8,
     len: usize,
     cap: usize,
-    /// We free the block (it came from malloc); otherwise the caller keeps
-    /// it alive and the file cannot grow past `cap`.
+    storage: Storage,
+    /// We release the block; otherwise the caller keeps it alive and the
+    /// file cannot grow past `cap`.
     owned: bool,
     /// `||maxlength=N`: the file may not grow beyond this.
     max_len: u64,
+    /// Last modification, seconds since the epoch. The file's bookkeeping
+    /// lives here, next to its bytes, to keep one small block per file.
+    pub mtime: i64,
+    /// The name is gone but a handle keeps the file alive.
+    pub unlinked: bool,
 }
 
 // SAFETY: the block is plain bytes, only touched under the file's lock.
@@ -36,7 +59,7 @@ unsafe impl Sync for MemBuffer {}
 
 impl MemBuffer {
     pub fn new(max_len: u64) -> MemBuffer {
-        MemBuffer { ptr: ptr::null_mut(), len: 0, cap: 0, owned: true, max_len }
+        MemBuffer { ptr: ptr::null_mut(), len: 0, cap: 0, storage: Storage::Heap, owned: true, max_len, mtime: 0, unlinked: false }
     }
 
     /// Wraps a caller's block without copying it.
@@ -49,7 +72,7 @@ impl MemBuffer {
         if owned {
             BYTES_ALLOCATED.fetch_add(len as u64, Ordering::Relaxed);
         }
-        MemBuffer { ptr, len, cap: len, owned, max_len: u64::MAX }
+        MemBuffer { ptr, len, cap: len, storage: Storage::Heap, owned, max_len: u64::MAX, mtime: 0, unlinked: false }
     }
 
     pub fn len(&self) -> usize {
@@ -104,8 +127,7 @@ impl MemBuffer {
             return Err(Error::new(ErrorKind::Unsupported, "Maximum file size reached!")
                 .with_cpl(cple::NOT_SUPPORTED));
         }
-        let new_len = usize::try_from(new_len)
-            .map_err(|_| Error::new(ErrorKind::OutOfMemory, "Cannot extend in-memory file").with_cpl(cple::OUT_OF_MEMORY))?;
+        let new_len = usize::try_from(new_len).map_err(|_| too_large(new_len))?;
         if new_len > self.cap {
             self.reserve(new_len)?;
         }
@@ -136,28 +158,83 @@ impl MemBuffer {
             .with_cpl(cple::NOT_SUPPORTED));
         }
         // A first allocation is exact (the common write-once small file);
-        // later ones grow by half so streaming writes realloc rarely.
-        let new_cap = if self.cap == 0 { needed } else { needed.max(self.cap.saturating_add(self.cap / 2)) };
-        // SAFETY: ptr is null or a block from malloc/realloc.
-        let p = unsafe { libc::realloc(self.ptr.cast(), new_cap) } as *mut u8;
+        // later ones grow by half so streaming writes reallocate rarely.
+        let grown = if self.cap == 0 { needed } else { needed.max(self.cap.saturating_add(self.cap / 2)) };
+        let (p, new_cap, storage) = if grown < MAPPED_THRESHOLD {
+            // SAFETY: ptr is null or a heap block from malloc/realloc.
+            let p = unsafe { libc::realloc(self.ptr.cast(), grown) } as *mut u8;
+            (p, grown, Storage::Heap)
+        } else {
+            let new_cap = grown.checked_next_multiple_of(HUGE_PAGE).ok_or_else(|| too_large(needed as u64))?;
+            (self.grow_mapped(new_cap), new_cap, Storage::Mapped)
+        };
         if p.is_null() {
-            return Err(Error::new(ErrorKind::OutOfMemory, format!("Cannot extend in-memory file to {needed} bytes"))
-                .with_cpl(cple::OUT_OF_MEMORY));
-        }
-        if new_cap >= HUGE_PAGE_THRESHOLD {
-            advise_huge_pages(p, new_cap);
+            return Err(too_large(needed as u64));
         }
         BYTES_ALLOCATED.fetch_add((new_cap - self.cap) as u64, Ordering::Relaxed);
         self.ptr = p;
         self.cap = new_cap;
+        self.storage = storage;
         Ok(())
+    }
+
+    /// Moves the block into a huge-page mapping of `new_cap` bytes; returns
+    /// it, or null (leaving the old block untouched) on failure.
+    fn grow_mapped(&mut self, new_cap: usize) -> *mut u8 {
+        let dst = map_aligned(new_cap);
+        if dst.is_null() {
+            return ptr::null_mut();
+        }
+        match self.storage {
+            Storage::Mapped => {
+                // SAFETY: both ranges are our mappings; MREMAP_FIXED replaces
+                // the fresh reservation at dst with the old pages.
+                let moved = unsafe {
+                    libc::mremap(self.ptr.cast(), self.cap, new_cap, libc::MREMAP_MAYMOVE | libc::MREMAP_FIXED, dst)
+                };
+                if moved == libc::MAP_FAILED {
+                    unsafe { libc::munmap(dst.cast(), new_cap) };
+                    return ptr::null_mut();
+                }
+            }
+            Storage::Heap => {
+                // SAFETY: dst holds new_cap >= len bytes; the heap block is
+                // ours (owned) and released after the copy.
+                unsafe {
+                    if self.len > 0 {
+                        ptr::copy_nonoverlapping(self.ptr, dst as *mut u8, self.len);
+                    }
+                    libc::free(self.ptr.cast());
+                }
+            }
+        }
+        // SAFETY: advice on our own mapping never changes its contents.
+        unsafe { libc::madvise(dst, new_cap, libc::MADV_HUGEPAGE) };
+        dst as *mut u8
     }
 
     /// Hands the block out (for `VSIGetMemFileBuffer` with seize), leaving
     /// this buffer empty. Returns the pointer, its length, and whether the
-    /// receiver now owns it.
-    pub fn take(&mut self) -> (*mut u8, usize, bool) {
-        let out = (self.ptr, self.len, self.owned);
+    /// receiver now owns it (a malloc'd block). A mapped block is copied
+    /// into a malloc'd one first, so the receiver can `free` it; `None` if
+    /// that allocation fails (the file is then left as it was).
+    pub fn take(&mut self) -> Option<(*mut u8, usize, bool)> {
+        let out = match self.storage {
+            Storage::Heap => (self.ptr, self.len, self.owned),
+            Storage::Mapped => {
+                // SAFETY: malloc'd block of len bytes (at least 1), filled
+                // from our mapping, which is released right after.
+                let p = unsafe { libc::malloc(self.len.max(1)) } as *mut u8;
+                if p.is_null() {
+                    return None;
+                }
+                unsafe {
+                    ptr::copy_nonoverlapping(self.ptr, p, self.len);
+                    libc::munmap(self.ptr.cast(), self.cap);
+                }
+                (p, self.len, true)
+            }
+        };
         BYTES_USED.fetch_sub(self.len as u64, Ordering::Relaxed);
         if self.owned {
             BYTES_ALLOCATED.fetch_sub(self.cap as u64, Ordering::Relaxed);
@@ -166,28 +243,54 @@ impl MemBuffer {
         self.len = 0;
         self.cap = 0;
         self.owned = true;
-        out
+        self.storage = Storage::Heap;
+        Some(out)
     }
 }
 
 impl Drop for MemBuffer {
     fn drop(&mut self) {
-        let (p, _, owned) = self.take();
-        if owned && !p.is_null() {
-            // SAFETY: owned blocks come from malloc.
-            unsafe { libc::free(p.cast()) };
+        BYTES_USED.fetch_sub(self.len as u64, Ordering::Relaxed);
+        if !self.owned || self.ptr.is_null() {
+            return;
+        }
+        BYTES_ALLOCATED.fetch_sub(self.cap as u64, Ordering::Relaxed);
+        // SAFETY: owned blocks are released the way they were obtained.
+        unsafe {
+            match self.storage {
+                Storage::Heap => libc::free(self.ptr.cast()),
+                Storage::Mapped => {
+                    libc::munmap(self.ptr.cast(), self.cap);
+                }
+            }
         }
     }
 }
 
-fn advise_huge_pages(p: *mut u8, len: usize) {
-    const HUGE: usize = 2 << 20;
-    let start = (p as usize).next_multiple_of(HUGE);
-    let end = (p as usize + len) & !(HUGE - 1);
-    if end > start {
-        // SAFETY: the range lies inside our allocation; advice never changes
-        // its contents.
-        unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE) };
+fn too_large(size: u64) -> Error {
+    Error::new(ErrorKind::OutOfMemory, format!("Cannot extend in-memory file to {size} bytes")).with_cpl(cple::OUT_OF_MEMORY)
+}
+
+/// Maps `len` bytes (a multiple of the huge page size) at a 2 MiB-aligned
+/// address; null on failure.
+fn map_aligned(len: usize) -> *mut libc::c_void {
+    let Some(span) = len.checked_add(HUGE_PAGE) else { return ptr::null_mut() };
+    // SAFETY: an anonymous private mapping; we trim the unaligned ends.
+    unsafe {
+        let p = libc::mmap(ptr::null_mut(), span, libc::PROT_READ | libc::PROT_WRITE, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0);
+        if p == libc::MAP_FAILED {
+            return ptr::null_mut();
+        }
+        let base = p as usize;
+        let aligned = base.next_multiple_of(HUGE_PAGE);
+        if aligned > base {
+            libc::munmap(p, aligned - base);
+        }
+        let tail = base + span - (aligned + len);
+        if tail > 0 {
+            libc::munmap((aligned + len) as *mut libc::c_void, tail);
+        }
+        aligned as *mut libc::c_void
     }
 }
 
@@ -217,6 +320,30 @@ mod tests {
         assert!(b.write_at(0, b"1234").is_ok());
         assert!(b.write_at(4, b"5").is_err());
         assert_eq!(b.len(), 4);
+    }
+
+    #[test]
+    fn growth_past_the_heap_threshold_keeps_content_and_take_copies_to_malloc() {
+        let mut b = MemBuffer::new(u64::MAX);
+        let chunk: Vec<u8> = (0..1_000_003u32).map(|i| (i % 251) as u8).collect();
+        let mut off = 0u64;
+        for _ in 0..12 {
+            b.write_at(off, &chunk).unwrap();
+            off += chunk.len() as u64;
+        }
+        assert!(b.capacity() >= MAPPED_THRESHOLD);
+        for i in 0..12 {
+            let mut out = vec![0u8; chunk.len()];
+            assert_eq!(b.read_at(i * chunk.len() as u64, &mut out), chunk.len());
+            assert_eq!(out, chunk);
+        }
+        let (p, len, owned) = b.take().unwrap();
+        assert!(owned);
+        assert_eq!(len, 12 * chunk.len());
+        let seized = unsafe { std::slice::from_raw_parts(p, len) };
+        assert_eq!(&seized[..chunk.len()], &chunk[..]);
+        unsafe { libc::free(p.cast()) };
+        assert_eq!(b.len(), 0);
     }
 
     #[test]

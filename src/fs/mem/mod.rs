@@ -11,7 +11,7 @@
 mod buffer;
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use compact_str::CompactString;
@@ -27,43 +27,43 @@ static FILE_COUNT: AtomicU64 = AtomicU64::new(0);
 /// Files whose name is gone but that an open handle still keeps alive.
 static UNLINKED_OPEN: AtomicU64 = AtomicU64::new(0);
 
-/// One in-memory file.
+/// One in-memory file. Everything it holds sits in the buffer behind one
+/// lock, so a million small files cost one 80-byte block each besides
+/// their bytes.
 pub struct MemFile {
-    data: RwLock<FileData>,
-    unlinked: AtomicBool,
-}
-
-struct FileData {
-    bytes: MemBuffer,
-    mtime: i64,
+    data: RwLock<MemBuffer>,
 }
 
 impl MemFile {
     fn new(bytes: MemBuffer) -> Arc<MemFile> {
         FILE_COUNT.fetch_add(1, Ordering::Relaxed);
-        Arc::new(MemFile { data: RwLock::new(FileData { bytes, mtime: now() }), unlinked: AtomicBool::new(false) })
+        let mut bytes = bytes;
+        bytes.mtime = now();
+        Arc::new(MemFile { data: RwLock::new(bytes) })
     }
 
     /// Called when the name goes away; the object may live on in handles.
     fn mark_unlinked(self: &Arc<Self>) {
-        self.unlinked.store(true, Ordering::Relaxed);
+        // Only handles hold other references; without them the file is
+        // about to be freed, not "unlinked but open".
         if Arc::strong_count(self) > 1 {
-            UNLINKED_OPEN.fetch_add(1, Ordering::Relaxed);
-        } else {
-            // Nobody else holds it: it is about to be freed, not "open".
-            self.unlinked.store(false, Ordering::Relaxed);
+            let mut d = self.data.write();
+            if !d.unlinked {
+                d.unlinked = true;
+                UNLINKED_OPEN.fetch_add(1, Ordering::Relaxed);
+            }
         }
     }
 
     pub fn len(&self) -> u64 {
-        self.data.read().bytes.len() as u64
+        self.data.read().len() as u64
     }
 }
 
 impl Drop for MemFile {
     fn drop(&mut self) {
         FILE_COUNT.fetch_sub(1, Ordering::Relaxed);
-        if *self.unlinked.get_mut() {
+        if self.data.get_mut().unlinked {
             UNLINKED_OPEN.fetch_sub(1, Ordering::Relaxed);
         }
     }
@@ -73,10 +73,12 @@ fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
+/// A name in the namespace. Directories carry nothing: GDAL reports them
+/// with mtime 0, and an 8-byte node keeps the map small.
 #[derive(Clone)]
 enum Node {
     File(Arc<MemFile>),
-    Dir { mtime: i64 },
+    Dir,
 }
 
 /// Figures on what `/vsimem/` holds, for callers who must know their memory
@@ -143,7 +145,7 @@ impl MemFs {
         let mut cur = self.parent(key);
         while let Some(p) = cur {
             match nodes.get(p) {
-                Some(Node::Dir { .. }) => break,
+                Some(Node::Dir) => break,
                 Some(Node::File(_)) => {
                     return Err(Error::new(ErrorKind::NotFound, format!("Could not create directory {p} for writing"))
                         .with_errno(libc::ENOENT))
@@ -152,9 +154,8 @@ impl MemFs {
             }
             cur = self.parent(p);
         }
-        let mtime = now();
         for p in missing {
-            nodes.insert(CompactString::from(p), Node::Dir { mtime });
+            nodes.insert(CompactString::from(p), Node::Dir);
         }
         Ok(())
     }
@@ -227,20 +228,13 @@ impl MemFs {
         if !seize {
             let file = self.lookup_file(path)?;
             let d = file.data.read();
-            return Some((d.bytes.as_ptr(), d.bytes.len(), false));
+            return Some((d.as_ptr(), d.len(), false));
         }
-        let file = {
-            let mut nodes = self.nodes.write();
-            match nodes.get(key.as_str()) {
-                Some(Node::File(_)) => {}
-                _ => return None,
-            }
-            match nodes.remove(key.as_str()) {
-                Some(Node::File(f)) => f,
-                _ => return None,
-            }
-        };
-        let out = file.data.write().bytes.take();
+        let mut nodes = self.nodes.write();
+        let Some(Node::File(file)) = nodes.get(key.as_str()).cloned() else { return None };
+        let out = file.data.write().take()?;
+        nodes.remove(key.as_str());
+        drop(nodes);
         file.mark_unlinked();
         Some(out)
     }
@@ -252,7 +246,7 @@ impl MemFs {
             .iter()
             .filter_map(|(k, n)| match n {
                 Node::File(f) => Some((k.to_string(), f.len())),
-                Node::Dir { .. } => None,
+                Node::Dir => None,
             })
             .collect()
     }
@@ -274,12 +268,12 @@ impl FileSystem for MemFs {
         let key = Self::normalize(path);
         let existing = self.nodes.read().get(key.as_str()).cloned();
         let file = match existing {
-            Some(Node::Dir { .. }) => return Err(Error::from_errno(libc::EISDIR, path)),
+            Some(Node::Dir) => return Err(Error::from_errno(libc::EISDIR, path)),
             _ if self.is_root(&key) => return Err(Error::from_errno(libc::EISDIR, path)),
             Some(Node::File(f)) => {
                 if options.truncate {
                     let mut d = f.data.write();
-                    d.bytes.set_len(0)?;
+                    d.set_len(0)?;
                     d.mtime = now();
                 }
                 f
@@ -290,7 +284,7 @@ impl FileSystem for MemFs {
                 // Another thread may have created it since we looked.
                 match nodes.get(key.as_str()) {
                     Some(Node::File(f)) => f.clone(),
-                    Some(Node::Dir { .. }) => return Err(Error::from_errno(libc::EISDIR, path)),
+                    Some(Node::Dir) => return Err(Error::from_errno(libc::EISDIR, path)),
                     None => {
                         self.create_parents(&mut nodes, &key)?;
                         let f = MemFile::new(MemBuffer::new(Self::max_length(path)));
@@ -312,9 +306,9 @@ impl FileSystem for MemFs {
         match self.nodes.read().get(key.as_str()) {
             Some(Node::File(f)) => {
                 let d = f.data.read();
-                Ok(Metadata::file(d.bytes.len() as u64, d.mtime))
+                Ok(Metadata::file(d.len() as u64, d.mtime))
             }
-            Some(Node::Dir { mtime }) => Ok(Metadata::dir(*mtime)),
+            Some(Node::Dir) => Ok(Metadata::dir(0)),
             None => Err(Error::not_found(path)),
         }
     }
@@ -342,7 +336,7 @@ impl FileSystem for MemFs {
         if self.is_root(&key) || nodes.contains_key(key.as_str()) {
             return Err(Error::from_errno(libc::EEXIST, path));
         }
-        nodes.insert(key, Node::Dir { mtime: now() });
+        nodes.insert(key, Node::Dir);
         Ok(())
     }
 
@@ -358,7 +352,7 @@ impl FileSystem for MemFs {
                 f.mark_unlinked();
                 Ok(())
             }
-            Some(Node::Dir { .. }) => Ok(()),
+            Some(Node::Dir) => Ok(()),
             None => Err(Error::not_found(path)),
         }
     }
@@ -441,7 +435,7 @@ impl Handle for MemHandle {
             self.error = true;
             return Err(Error::new(ErrorKind::PermissionDenied, "File not opened for reading").with_errno(libc::EACCES));
         }
-        let n = self.file.data.read().bytes.read_at(self.offset, buf);
+        let n = self.file.data.read().read_at(self.offset, buf);
         self.offset += n as u64;
         if n < buf.len() {
             self.eof = true;
@@ -457,7 +451,7 @@ impl Handle for MemHandle {
             return Ok(0);
         }
         let mut d = self.file.data.write();
-        d.bytes.write_at(self.offset, buf)?;
+        d.write_at(self.offset, buf)?;
         d.mtime = now();
         self.offset += buf.len() as u64;
         Ok(buf.len())
@@ -494,7 +488,7 @@ impl Handle for MemHandle {
             return Err(Error::new(ErrorKind::PermissionDenied, "File not opened for writing").with_errno(libc::EACCES));
         }
         let mut d = self.file.data.write();
-        d.bytes.set_len(size)?;
+        d.set_len(size)?;
         d.mtime = now();
         Ok(())
     }
