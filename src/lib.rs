@@ -25,6 +25,8 @@ pub mod vfs;
 use std::sync::Arc;
 
 pub use error::{Error, ErrorKind, Result};
+/// `/vsimem/` helpers: stats, seizing buffers, zero-copy access.
+pub use fs::mem;
 pub use ops::*;
 pub use vfs::{DirEntry, Metadata, RangeStatus, StatFlags, Whence};
 

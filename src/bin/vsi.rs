@@ -67,6 +67,7 @@ enum Cmd {
     ///
     /// If DST is an existing directory, or ends with "/" (it is then created
     /// with its parents when missing), sources are copied into it.
+    #[command(override_usage = "vsi cp [-r] SRC... DST")]
     Cp {
         /// Copy directories recursively.
         #[arg(short = 'r', short_alias = 'R', long = "recursive")]
@@ -275,6 +276,23 @@ fn mkdir_checked(path: &str) -> vsi::Result<()> {
     vsi::mkdir(path, 0o755)
 }
 
+/// `mkdir -p`: like `vsi::mkdir_recursive`, but also for relative paths
+/// whose first component is missing and for paths ending with "/" (both
+/// fail in the library's version).
+fn mkdir_p(path: &str) -> vsi::Result<()> {
+    let path = trim_sep(path);
+    match vsi::stat(path) {
+        Ok(m) if m.is_dir() => return Ok(()),
+        Ok(_) => return Err(vsi::Error::from_errno(libc::EEXIST, path)),
+        Err(_) => {}
+    }
+    let parent = trim_sep(vfs::parent_path(path));
+    if !parent.is_empty() && parent.len() < path.len() && vsi::stat(parent).is_err() {
+        mkdir_p(parent)?;
+    }
+    vsi::mkdir(path, 0o755).or_else(|e| if vsi::stat(path).is_ok_and(|m| m.is_dir()) { Ok(()) } else { Err(e) })
+}
+
 fn is_dot_or_dotdot(p: &str) -> bool {
     matches!(basename(p), "." | "..")
 }
@@ -412,7 +430,7 @@ fn cmd_stat(ctx: &mut Ctx, paths: &[String]) -> Status {
             ctx.line(format_args!("type: {}", type_name(m.mode)))?;
             ctx.line(format_args!("size: {}", m.size))?;
             ctx.line(format_args!("mtime: {}", iso8601(m.mtime)))?;
-            ctx.line(format_args!("mode: {:o}", m.mode))
+            ctx.line(format_args!("mode: {:06o}", m.mode))
         });
         match shown {
             Ok(()) => first = false,
@@ -551,7 +569,7 @@ fn cmd_cp(ctx: &mut Ctx, recursive: bool, paths: &[String]) -> Status {
         }
         // "DST/" names a directory: create it on first use.
         if !into_dir && ends_with_sep(dst) {
-            if let Err(e) = vsi::mkdir_recursive(trim_sep(dst), 0o755) {
+            if let Err(e) = mkdir_p(dst) {
                 ctx.report("cp", &Fail::vsi(trim_sep(dst), &e));
                 return Status::Failed;
             }
@@ -627,7 +645,7 @@ fn cmd_mkdir(ctx: &mut Ctx, parents: bool, paths: &[String]) -> Status {
     let mut status = Status::Ok;
     for p in paths {
         let path = trim_sep(p);
-        let made = if parents { vsi::mkdir_recursive(path, 0o755) } else { mkdir_checked(path) };
+        let made = if parents { mkdir_p(path) } else { mkdir_checked(path) };
         if let Err(e) = made {
             ctx.report("mkdir", &Fail::vsi(path, &e));
             status = Status::Failed;

@@ -530,3 +530,68 @@ extern "C" fn report_at_exit() {
     use std::io::Write;
     let _ = std::io::stderr().write_all(out.as_bytes());
 }
+
+/// A block from libc's allocator holding a seized file's bytes; freed on
+/// drop unless handed on with [`MallocBuffer::into_raw`].
+pub struct MallocBuffer {
+    ptr: *mut u8,
+    len: usize,
+    owned: bool,
+}
+
+impl MallocBuffer {
+    /// The pointer and length; the caller now frees it with `free` (when
+    /// the buffer was ours to give: see [`MallocBuffer::is_owned`]).
+    pub fn into_raw(self) -> (*mut u8, usize) {
+        let out = (self.ptr, self.len);
+        std::mem::forget(self);
+        out
+    }
+    /// False when the bytes were lent by a caller of `VSIFileFromMemBuffer`
+    /// without ownership: they are returned but not freed.
+    pub fn is_owned(&self) -> bool {
+        self.owned
+    }
+}
+
+impl std::ops::Deref for MallocBuffer {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        if self.ptr.is_null() {
+            &[]
+        } else {
+            // SAFETY: ptr holds len bytes for our lifetime.
+            unsafe { std::slice::from_raw_parts(self.ptr, self.len) }
+        }
+    }
+}
+
+impl Drop for MallocBuffer {
+    fn drop(&mut self) {
+        if self.owned {
+            // SAFETY: owned seized blocks come from malloc.
+            unsafe { libc::free(self.ptr.cast()) };
+        }
+    }
+}
+
+/// Creates (or replaces) `path` with a copy of `data`.
+pub fn write_file(path: &str, data: &[u8]) -> Result<()> {
+    let mut f = crate::File::create(path)?;
+    f.write_raw(data)?;
+    f.close()
+}
+
+/// Runs `f` on the live bytes of `path` without copying them.
+pub fn with_bytes<R>(path: &str, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
+    let file = GLOBAL.lookup_file(path)?;
+    let data = file.data.read();
+    Some(f(data.as_slice()))
+}
+
+/// Removes `path` and hands its bytes over (`VSIGetMemFileBuffer` with
+/// seize): no copy for files held on the heap.
+pub fn seize(path: &str) -> Option<MallocBuffer> {
+    let (ptr, len, owned) = GLOBAL.buffer(path, true)?;
+    Some(MallocBuffer { ptr, len, owned })
+}
