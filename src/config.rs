@@ -39,30 +39,38 @@ fn to_c(value: &str) -> CString {
     crate::error::to_cstring(value)
 }
 
+/// Option names are case-insensitive, as in GDAL (the environment is not).
+fn norm(key: &str) -> String {
+    key.to_ascii_uppercase()
+}
+
+/// Runs `f` on this thread's options; `None` once they are destroyed (at
+/// thread or process exit), so late readers see "unset" instead of a panic.
+fn with_thread_local<R>(f: impl FnOnce(&mut HashMap<String, CString>) -> R) -> Option<R> {
+    THREAD_LOCAL.try_with(|m| f(&mut m.borrow_mut())).ok()
+}
+
 /// `CPLSetConfigOption`: `None` removes the option.
 pub fn set(key: &str, value: Option<&str>) {
     let mut map = GLOBAL.write();
     match value {
         Some(v) => {
-            map.insert(key.to_string(), to_c(v));
+            map.insert(norm(key), to_c(v));
         }
         None => {
-            map.remove(key);
+            map.remove(&norm(key));
         }
     }
 }
 
 /// `CPLSetThreadLocalConfigOption`: `None` removes the option.
 pub fn set_thread_local(key: &str, value: Option<&str>) {
-    THREAD_LOCAL.with(|m| {
-        let mut map = m.borrow_mut();
-        match value {
-            Some(v) => {
-                map.insert(key.to_string(), to_c(v));
-            }
-            None => {
-                map.remove(key);
-            }
+    with_thread_local(|map| match value {
+        Some(v) => {
+            map.insert(norm(key), to_c(v));
+        }
+        None => {
+            map.remove(&norm(key));
         }
     });
 }
@@ -79,11 +87,11 @@ pub fn get(key: &str) -> Option<String> {
 }
 
 pub fn get_thread_local(key: &str) -> Option<String> {
-    THREAD_LOCAL.with(|m| m.borrow().get(key).map(|v| v.to_string_lossy().into_owned()))
+    with_thread_local(|m| m.get(&norm(key)).map(|v| v.to_string_lossy().into_owned())).flatten()
 }
 
 pub fn get_global(key: &str) -> Option<String> {
-    GLOBAL.read().get(key).map(|v| v.to_string_lossy().into_owned())
+    GLOBAL.read().get(&norm(key)).map(|v| v.to_string_lossy().into_owned())
 }
 
 /// The option's value, or `default`.
@@ -110,11 +118,11 @@ pub mod raw {
     use super::*;
 
     pub fn thread_local_ptr(key: &str) -> Option<*const c_char> {
-        THREAD_LOCAL.with(|m| m.borrow().get(key).map(|v| v.as_ptr()))
+        with_thread_local(|m| m.get(&norm(key)).map(|v| v.as_ptr())).flatten()
     }
 
     pub fn global_ptr(key: &str) -> Option<*const c_char> {
-        GLOBAL.read().get(key).map(|v| v.as_ptr())
+        GLOBAL.read().get(&norm(key)).map(|v| v.as_ptr())
     }
 
     /// `CPLGetConfigOption` without the default: thread-local, global, then
@@ -148,6 +156,14 @@ mod tests {
         set_thread_local("VSIRS_TEST_PRECEDENCE", None);
         set("VSIRS_TEST_PRECEDENCE", None);
         assert_eq!(get("VSIRS_TEST_PRECEDENCE").as_deref(), Some("env"));
+    }
+
+    #[test]
+    fn names_are_case_insensitive() {
+        set("vsirs_test_case", Some("x"));
+        assert_eq!(get("VSIRS_TEST_CASE").as_deref(), Some("x"));
+        set("VSIRS_Test_Case", None);
+        assert_eq!(get_global("vsirs_test_case"), None);
     }
 
     #[test]

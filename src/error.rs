@@ -176,8 +176,17 @@ impl Error {
     /// Records this error the way GDAL would: `errno`, the VSI last error,
     /// and a `CPLError` when GDAL raises one for it.
     pub fn report(&self) {
+        self.report_as(true)
+    }
+
+    /// As [`Error::report`]; `record_vsi: false` leaves the VSI last error
+    /// alone, for calls whose caller did not ask for it (`VSIFOpenExL` with
+    /// `bSetError` FALSE, `VSIStatExL` without `VSI_STAT_SET_ERROR_FLAG`).
+    pub fn report_as(&self, record_vsi: bool) {
         set_errno(self.errno);
-        set_vsi_error(self.vsi_code, &self.message);
+        if record_vsi {
+            set_vsi_error(self.vsi_code, &self.message);
+        }
         if let Some(n) = self.cpl_number {
             cpl_error(ErrorClass::Failure, n, &self.message);
         }
@@ -262,11 +271,11 @@ thread_local! {
 }
 
 pub fn set_vsi_error(number: i32, message: &str) {
-    VSI_LAST.with(|e| e.borrow_mut().set(number, ErrorClass::Failure, message));
+    let _ = VSI_LAST.try_with(|e| e.borrow_mut().set(number, ErrorClass::Failure, message));
 }
 
 pub fn reset_vsi_error() {
-    VSI_LAST.with(|e| *e.borrow_mut() = LastError::empty());
+    let _ = VSI_LAST.try_with(|e| *e.borrow_mut() = LastError::empty());
 }
 
 pub fn vsi_error_number() -> i32 {
@@ -289,23 +298,38 @@ pub fn vsi_error_message() -> String {
 /// `CPLErrorHandler`: `void (*)(CPLErr, CPLErrorNum, const char *)`.
 pub type RawHandler = unsafe extern "C" fn(c_int, c_int, *const c_char);
 
-/// The process-wide handler (`CPLSetErrorHandler`); `None` = default.
-static GLOBAL_HANDLER: Mutex<Option<RawHandler>> = Mutex::new(None);
+/// Where errors go when no thread-local handler is pushed.
+#[derive(Clone, Copy)]
+pub enum GlobalHandler {
+    /// GDAL's default: print to stderr.
+    Default,
+    /// `CPLSetErrorHandler(NULL)`: record only, print nothing.
+    Silent,
+    Custom(RawHandler),
+}
 
-/// Raises a CPL error: records it as this thread's last error (unless it is
-/// a debug message) and passes it to the active handler.
+static GLOBAL_HANDLER: Mutex<GlobalHandler> = Mutex::new(GlobalHandler::Default);
+
+/// Raises a CPL error: records it as this thread's last error and passes it
+/// to the active handler (GDAL records every class, debug included).
 pub fn cpl_error(class: ErrorClass, number: i32, message: &str) {
+    let _ = CPL_LAST.try_with(|e| e.borrow_mut().set(number, class, message));
+    dispatch(class, number, message);
+}
+
+/// Passes a message to the active handler without recording it.
+fn dispatch(class: ErrorClass, number: i32, message: &str) {
     let text = to_cstring(message);
-    if class != ErrorClass::Debug {
-        CPL_LAST.with(|e| e.borrow_mut().set(number, class, message));
-    }
-    let handler = HANDLER_STACK
-        .with(|s| s.borrow().last().copied())
-        .or_else(|| *GLOBAL_HANDLER.lock());
+    let pushed = HANDLER_STACK.try_with(|s| s.borrow().last().copied()).ok().flatten();
+    let handler = match pushed {
+        Some(h) => GlobalHandler::Custom(h),
+        None => *GLOBAL_HANDLER.lock(),
+    };
     match handler {
         // SAFETY: the caller installed this handler for exactly this call shape.
-        Some(h) => unsafe { h(class as c_int, number, text.as_ptr()) },
-        None => default_handler(class, number, &text),
+        GlobalHandler::Custom(h) => unsafe { h(class as c_int, number, text.as_ptr()) },
+        GlobalHandler::Default => default_handler(class, number, &text),
+        GlobalHandler::Silent => {}
     }
 }
 
@@ -329,27 +353,25 @@ pub fn debug(category: &str, message: &str) {
     let enabled = crate::config::get("CPL_DEBUG")
         .is_some_and(|v| v.eq_ignore_ascii_case(category) || crate::config::parse_bool(&v));
     if enabled {
-        cpl_error(ErrorClass::Debug, 0, &format!("{category}: {message}"));
+        dispatch(ErrorClass::Debug, 0, &format!("{category}: {message}"));
     }
 }
 
 /// Sets the process-wide handler, returning the previous one.
-pub fn set_global_handler(h: Option<RawHandler>) -> Option<RawHandler> {
+pub fn set_global_handler(h: GlobalHandler) -> GlobalHandler {
     std::mem::replace(&mut *GLOBAL_HANDLER.lock(), h)
 }
 
 pub fn push_handler(h: RawHandler) {
-    HANDLER_STACK.with(|s| s.borrow_mut().push(h));
+    let _ = HANDLER_STACK.try_with(|s| s.borrow_mut().push(h));
 }
 
 pub fn pop_handler() {
-    HANDLER_STACK.with(|s| {
-        s.borrow_mut().pop();
-    });
+    let _ = HANDLER_STACK.try_with(|s| s.borrow_mut().pop());
 }
 
 pub fn reset_cpl_error() {
-    CPL_LAST.with(|e| *e.borrow_mut() = LastError::empty());
+    let _ = CPL_LAST.try_with(|e| *e.borrow_mut() = LastError::empty());
 }
 
 pub fn cpl_error_number() -> i32 {

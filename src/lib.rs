@@ -28,7 +28,7 @@ pub use error::{Error, ErrorKind, Result};
 /// `/vsimem/` helpers: stats, seizing buffers, zero-copy access.
 pub use fs::mem;
 pub use ops::*;
-pub use vfs::{DirEntry, Metadata, RangeStatus, StatFlags, Whence};
+pub use vfs::{DirEntry, Metadata, RangeStatus, StatFlags, WalkOptions, Whence};
 
 /// Fills the registry with the built-in handlers; `vfs` calls this once.
 pub(crate) fn install_builtin_handlers(reg: &mut vfs::Registry) {

@@ -9,6 +9,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::vfs::{self, DirEntry, FileSystem, Handle, Metadata, OpenOptions, RangeStatus, StatFlags, WalkOptions, Whence};
 use crate::MAX_PATH_LEN;
 
+/// GDAL refuses over-long paths at open only (some handlers recurse on
+/// path components); other calls just fail to find them.
 fn check_path(path: &str) -> Result<()> {
     if path.len() >= MAX_PATH_LEN {
         return Err(Error::new(ErrorKind::InvalidInput, format!("path too long ({} bytes)", path.len()))
@@ -160,7 +162,6 @@ pub fn stat(path: &str) -> Result<Metadata> {
 
 /// `VSIStatExL`: handlers may skip work the flags do not ask for.
 pub fn stat_ex(path: &str, flags: StatFlags) -> Result<Metadata> {
-    check_path(path)?;
     // "C:" means the root of drive C, as GDAL rewrites it.
     let path = if path.len() == 2 && path.as_bytes()[1] == b':' { format!("{path}\\") } else { path.to_string() };
     vfs::handler_for(&path).stat(&path, flags.normalized())
@@ -178,7 +179,6 @@ pub fn read_dir(path: &str) -> Result<Vec<String>> {
 
 /// `VSIReadDirEx`: stops after `max_files + 1` names when `max_files > 0`.
 pub fn read_dir_ex(path: &str, max_files: usize) -> Result<Vec<String>> {
-    check_path(path)?;
     let mut names = vfs::handler_for(path).read_dir(path, max_files)?;
     if max_files > 0 {
         names.truncate(max_files + 1);
@@ -196,60 +196,50 @@ pub fn read_dir_recursive(path: &str) -> Result<Vec<String>> {
         .collect())
 }
 
-/// `VSIOpenDir` as a list: every entry below `path` down to `options.depth`.
+/// `VSIOpenDir` as a list: every entry below `path` down to `options.depth`,
+/// depth first, each directory just before its contents.
 pub fn walk(path: &str, options: &WalkOptions) -> Result<Vec<DirEntry>> {
-    check_path(path)?;
     let fs = vfs::handler_for(path);
-    if let Some(native) = fs.walk(path, options) {
-        return native;
-    }
     let meta = fs.stat(path, StatFlags::ALL)?;
     if !meta.is_dir() {
         return Err(Error::from_errno(libc::ENOTDIR, path));
     }
     let mut out = Vec::new();
-    walk_generic(fs.as_ref(), path, "", options.depth, options, &mut out);
+    walk_into(fs.as_ref(), path, "", options.depth, options, &mut out);
     Ok(out)
 }
 
-fn walk_generic(fs: &dyn FileSystem, base: &str, rel: &str, depth: i32, opts: &WalkOptions, out: &mut Vec<DirEntry>) {
+fn walk_into(fs: &dyn FileSystem, base: &str, rel: &str, depth: i32, opts: &WalkOptions, out: &mut Vec<DirEntry>) {
     let dir = if rel.is_empty() { base.to_string() } else { vfs::join(base, rel) };
-    let Ok(names) = fs.read_dir(&dir, 0) else { return };
-    for name in names {
-        if name == "." || name == ".." {
-            continue;
-        }
-        let relname = if rel.is_empty() { name.clone() } else { format!("{rel}/{name}") };
-        let meta = fs.stat(&vfs::join(&dir, &name), StatFlags::ALL).ok();
-        let is_dir = meta.is_some_and(|m| m.is_dir());
+    let Ok(entries) = fs.read_dir_entries(&dir, opts.name_and_type_only) else { return };
+    for mut entry in entries {
+        let relname = if rel.is_empty() { entry.name.clone() } else { format!("{rel}/{}", entry.name) };
+        let is_dir = entry.is_dir();
         let wanted = opts.prefix.as_deref().is_none_or(|p| relname.starts_with(p));
-        if wanted {
-            out.push(DirEntry {
-                name: relname.clone(),
-                mode: meta.map(|m| m.mode),
-                size: meta.filter(|_| !opts.name_and_type_only).map(|m| m.size),
-                mtime: meta.filter(|_| !opts.name_and_type_only).map(|m| m.mtime),
-            });
-        }
         let leads_to_prefix = opts.prefix.as_deref().is_none_or(|p| wanted || p.starts_with(&format!("{relname}/")));
+        if wanted {
+            entry.name = relname.clone();
+            out.push(entry);
+        }
         if is_dir && depth != 0 && leads_to_prefix {
-            walk_generic(fs, base, &relname, depth - 1, opts, out);
+            walk_into(fs, base, &relname, depth - 1, opts, out);
         }
     }
 }
 
 /// `VSIMkdir`.
 pub fn mkdir(path: &str, mode: u32) -> Result<()> {
-    check_path(path)?;
     vfs::handler_for(path).mkdir(path, mode)
 }
 
 /// `VSIMkdirRecursive`, with GDAL's rules: "" and "/" fail, an existing
-/// directory succeeds, an existing file fails.
+/// directory succeeds, an existing file fails. Unlike GDAL 3.6, a relative
+/// path and a trailing `/` work.
 pub fn mkdir_recursive(path: &str, mode: u32) -> Result<()> {
     if path.is_empty() || path == "/" {
         return Err(Error::new(ErrorKind::InvalidInput, format!("cannot create directory '{path}'")));
     }
+    let path = if path.len() > 1 { path.trim_end_matches('/') } else { path };
     if let Ok(m) = stat(path) {
         return if m.is_dir() { Ok(()) } else { Err(Error::from_errno(libc::EEXIST, path)) };
     }
@@ -258,7 +248,7 @@ pub fn mkdir_recursive(path: &str, mode: u32) -> Result<()> {
     if parent.len() >= path.len() {
         return Err(Error::new(ErrorKind::InvalidInput, format!("cannot create directory '{path}'")));
     }
-    if stat(parent).is_err() {
+    if !parent.is_empty() && stat(parent).is_err() {
         mkdir_recursive(parent, mode)?;
     }
     mkdir(path, mode)
@@ -266,7 +256,6 @@ pub fn mkdir_recursive(path: &str, mode: u32) -> Result<()> {
 
 /// `VSIRmdir`.
 pub fn rmdir(path: &str) -> Result<()> {
-    check_path(path)?;
     vfs::handler_for(path).rmdir(path)
 }
 
@@ -275,7 +264,6 @@ pub fn rmdir_recursive(path: &str) -> Result<()> {
     if path.is_empty() || path == "/" {
         return Err(Error::new(ErrorKind::InvalidInput, format!("refusing to remove '{path}' recursively")));
     }
-    check_path(path)?;
     let fs = vfs::handler_for(path);
     if let Some(native) = fs.rmdir_recursive(path) {
         return native;
@@ -299,7 +287,6 @@ pub fn rmdir_recursive(path: &str) -> Result<()> {
 
 /// `VSIUnlink`.
 pub fn unlink(path: &str) -> Result<()> {
-    check_path(path)?;
     vfs::handler_for(path).unlink(path)
 }
 
@@ -310,15 +297,13 @@ pub fn unlink_batch(paths: &[&str]) -> Result<Vec<bool>> {
     };
     if !paths.iter().all(|p| vfs::same_handler(first, p)) {
         return Err(Error::new(ErrorKind::InvalidInput, "Files belong to different file system handlers")
-            .with_cpl(crate::error::cple::NOT_SUPPORTED));
+            .with_cpl(crate::error::cple::APP_DEFINED));
     }
     Ok(paths.iter().map(|p| unlink(p).is_ok()).collect())
 }
 
 /// `VSIRename`: the handler of `from` decides.
 pub fn rename(from: &str, to: &str) -> Result<()> {
-    check_path(from)?;
-    check_path(to)?;
     vfs::handler_for(from).rename(from, to)
 }
 
@@ -328,6 +313,10 @@ const COPY_CHUNK: usize = 40960;
 /// `VSICopyFile`: copies `source` to `target`; a failed copy leaves no target.
 /// `progress` gets the fraction done and may return false to cancel.
 pub fn copy_file(source: &str, target: &str, progress: Option<&mut dyn FnMut(f64) -> bool>) -> Result<()> {
+    if same_file(source, target) {
+        return Err(Error::new(ErrorKind::InvalidInput, format!("{source} and {target} are the same file"))
+            .with_cpl(crate::error::cple::APP_DEFINED));
+    }
     let mut src = File::open(source)?;
     let total = stat(source).map(|m| m.size).ok();
     copy_from(&mut src, target, total, progress)
@@ -349,6 +338,20 @@ pub fn copy_from(
         return Err(e);
     }
     Ok(())
+}
+
+/// True when both paths name one existing file: the same inode locally, or
+/// the same key in a virtual file system.
+fn same_file(a: &str, b: &str) -> bool {
+    let (Ok(ma), Ok(mb)) = (stat(a), stat(b)) else { return false };
+    match (ma.native, mb.native) {
+        (Some(x), Some(y)) => x.st_dev == y.st_dev && x.st_ino == y.st_ino,
+        (None, None) => {
+            vfs::same_handler(a, b)
+                && crate::fs::mem::MemFs::normalize(a) == crate::fs::mem::MemFs::normalize(b)
+        }
+        _ => false,
+    }
 }
 
 fn copy_stream(
@@ -393,7 +396,9 @@ fn copy_stream(
 /// `/` copies the directory's content; otherwise `target/basename(source)`
 /// is created. Files of equal size and equal non-zero mtime are skipped.
 pub fn sync(source: &str, target: &str, recursive: bool) -> Result<()> {
-    let smeta = stat(source)?;
+    let smeta = stat(source).map_err(|_| {
+        Error::new(ErrorKind::NotFound, format!("{source} does not exist")).with_cpl(crate::error::cple::FILE_IO)
+    })?;
     let tmeta = stat(target).ok();
     if !smeta.is_dir() {
         let dst = match tmeta {
@@ -416,13 +421,14 @@ pub fn sync(source: &str, target: &str, recursive: bool) -> Result<()> {
             continue;
         }
         let child = vfs::join(source.trim_end_matches('/'), &name);
-        let is_dir = stat(&child).is_ok_and(|m| m.is_dir());
-        if is_dir && !recursive {
-            continue;
-        }
         let dst = vfs::join(&dest_dir, &name);
-        if is_dir {
-            sync(&format!("{child}/"), &dst, recursive)?;
+        if stat(&child).is_ok_and(|m| m.is_dir()) {
+            // Without recursion, subdirectories are created but not filled.
+            if recursive {
+                sync(&format!("{child}/"), &dst, recursive)?;
+            } else if !stat(&dst).is_ok_and(|m| m.is_dir()) {
+                mkdir(&dst, 0o755)?;
+            }
         } else {
             sync(&child, &dst, recursive)?;
         }
@@ -467,12 +473,12 @@ pub fn ingest(file: Option<&mut File>, path: Option<&str>, max_size: Option<u64>
         }
         (None, None) => return Err(Error::new(ErrorKind::InvalidInput, "VSIIngestFile(): no file given")),
     };
-    let name = path.unwrap_or("(stream)");
     let streaming = path.is_none() || path == Some("/vsistdin/");
     let too_large = || {
-        Error::new(ErrorKind::InvalidInput, format!("File '{name}' is too large to be ingested"))
-            .with_cpl(crate::error::cple::APP_DEFINED)
+        Error::new(ErrorKind::InvalidInput, "Input file too large to be opened").with_cpl(crate::error::cple::APP_DEFINED)
     };
+    // A caller's handle is read from its start, as GDAL does.
+    f.seek_raw(0, Whence::Set)?;
     if streaming {
         let mut data = Vec::new();
         let mut chunk = [0u8; 8192];
@@ -490,6 +496,7 @@ pub fn ingest(file: Option<&mut File>, path: Option<&str>, max_size: Option<u64>
     }
     f.seek_raw(0, Whence::End)?;
     let size = f.tell();
+    // The whole size must fit in memory with its terminating NUL.
     if max_size.is_some_and(|m| size > m) {
         return Err(too_large());
     }

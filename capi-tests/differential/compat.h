@@ -10,6 +10,24 @@
  * Besides the API include, this header provides small test helpers (all
  * static, marked unused) so that scenarios only include compat.h plus
  * standard C headers.
+ *
+ * What cpl_vsi_rs.h must provide (C declarations identical to GDAL's):
+ *   types   GByte GIntBig vsi_l_offset VSILFILE VSIStatBufL (st_mode,
+ *           st_size) VSIDIR VSIDIREntry VSIRangeStatus CPLErr CPLErrorNum
+ *           CPLErrorHandler CSLConstList (char ** in C)
+ *   macros  TRUE FALSE VSI_ISREG VSI_ISDIR VSI_STAT_*_FLAG
+ *           VSI_RANGE_STATUS_* CE_* CPLE_* VSIE_*  (CPL_STDCALL optional)
+ *   funcs   VSIF*L, VSIStat(Ex)L, VSIReadDir*, VSIOpenDir/VSIGetNextDirEntry/
+ *           VSICloseDir, VSIMkdir*, VSIRmdir*, VSIUnlink*, VSIRename,
+ *           VSISync, VSIGetDiskFreeSpace, VSIIsCaseSensitiveFS,
+ *           VSISupportsSparseFiles, VSIGetFileSystemsPrefixes,
+ *           VSIFileFromMemBuffer, VSIGetMemFileBuffer, VSIIngestFile,
+ *           VSIOverwriteFile, VSIMalloc/Calloc/Realloc/Free/Strdup,
+ *           CPL(Get|Set)(ThreadLocal)ConfigOption, CSLDestroy, CSLCount,
+ *           VSIGetLastErrorNo/Msg, VSIErrorReset, CPLError,
+ *           CPLGetLastErrorNo/Type/Msg, CPLErrorReset, CPLSetErrorHandler,
+ *           CPLPush/PopErrorHandler, CPLQuietErrorHandler,
+ *           CPLDefaultErrorHandler
  */
 #ifndef VSI_DIFF_COMPAT_H
 #define VSI_DIFF_COMPAT_H
@@ -31,6 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdarg.h>
+#include <stddef.h>
 
 #ifndef CPL_STDCALL
 #define CPL_STDCALL
@@ -341,16 +360,16 @@ static T_UNUSED void show_dir(const char *label, VSIDIR *d, int sort,
     while ((e = VSIGetNextDirEntry(d)) != NULL)
     {
         char buf[4096];
-        const char *kind = "?";
-        if (e->bModeKnown)
-        {
-            if (VSI_ISDIR(e->nMode))
-                kind = "DIR";
-            else if (VSI_ISREG(e->nMode))
-                kind = "REG";
-            else
-                kind = "OTHER";
-        }
+        /* nature from nMode; prefixed with "?" when bModeKnown is false */
+        const char *kind;
+        if (VSI_ISDIR(e->nMode))
+            kind = e->bModeKnown ? "DIR" : "?DIR";
+        else if (VSI_ISREG(e->nMode))
+            kind = e->bModeKnown ? "REG" : "?REG";
+        else if (e->nMode == 0)
+            kind = e->bModeKnown ? "ZERO" : "?";
+        else
+            kind = e->bModeKnown ? "OTHER" : "?OTHER";
         if (with_size && e->bSizeKnown && !VSI_ISDIR(e->nMode))
             snprintf(buf, sizeof(buf), "%s %s size=%llu", e->pszName, kind,
                      (unsigned long long)e->nSize);

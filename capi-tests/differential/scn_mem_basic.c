@@ -281,6 +281,56 @@ int main(int argc, char **argv)
         CLOSE(fp);
     }
 
+    section("EOF flag vs write / truncate / flush");
+    fp = OPEN_MEM("/vsimem/basic/eofw.bin", "w+b");
+    write_show(fp, "abc");
+    read_show(fp, 1, 1); /* at end: 0 + EOF */
+    write_show(fp, "d"); /* does a write clear EOF? */
+    show_pos("after write at eof", fp);
+    read_show(fp, 1, 1);
+    SHOWI(VSIFTruncateL(fp, 10));
+    show_pos("after truncate with eof set", fp);
+    SHOWI(VSIFFlushL(fp));
+    show_pos("after flush with eof set", fp);
+    read_show(fp, 1, 2); /* truncate grew file: read zeros from 4 */
+    CLOSE(fp);
+
+    section("size_t overflow in read/write");
+    fp = OPEN_MEM("/vsimem/basic/ovf.bin", "w+b");
+    write_show(fp, "abcdef");
+    SHOWI(VSIFSeekL(fp, 0, SEEK_SET));
+    {
+        size_t half = ((size_t)-1) / 2 + 1;
+        SHOWZ(VSIFReadL(buf, half, 2, fp));
+        show_pos("after overflowing read", fp);
+        SHOWZ(VSIFWriteL(buf, half, 2, fp));
+        show_pos("after overflowing write", fp);
+        /* product wraps to a small non-zero value (2) */
+        size_t halfp1 = half + 1;
+        SHOWZ(VSIFReadL(buf, halfp1, 2, fp));
+        show_pos("after overflowing read (wraps to 2)", fp);
+        SHOWZ(VSIFWriteL(buf, halfp1, 2, fp));
+        show_pos("after overflowing write (wraps to 2)", fp);
+    }
+    CLOSE(fp);
+    STAT_MEM("/vsimem/basic/ovf.bin");
+
+    section("ReadMultiRange with unordered ranges");
+    fp = OPEN_MEM("/vsimem/basic/mr.bin", "rb");
+    {
+        unsigned char x1[2] = {0}, x2[2] = {0};
+        void *pp[2] = {x1, x2};
+        vsi_l_offset oo[2] = {100, 20};
+        size_t ss[2] = {2, 2};
+        SHOWI(VSIFReadMultiRangeL(2, pp, oo, ss, fp));
+        hexdump("x1", x1, 2);
+        hexdump("x2", x2, 2);
+        /* zero-size range */
+        size_t zz[2] = {0, 2};
+        SHOWI(VSIFReadMultiRangeL(2, pp, oo, zz, fp));
+    }
+    CLOSE(fp);
+
     section("VSIFGetRangeStatusL on /vsimem/");
     fp = OPEN_MEM("/vsimem/basic/mr.bin", "rb");
     SHOWI(VSIFGetRangeStatusL(fp, 0, 10));

@@ -96,14 +96,9 @@ int main(int argc, char **argv)
     STAT_MEM("/vsimem/dir_target");
     STAT_MEM("/vsimem/dir_target/child");
 
-    section("rename a directory into its own subtree");
-    SHOWI(VSIMkdir("/vsimem/self", 0755));
-    MAKE_MEM("/vsimem/self/f", "s");
-    SHOWI(VSIRename("/vsimem/self", "/vsimem/self/inner"));
-    STAT_MEM("/vsimem/self");
-    STAT_MEM("/vsimem/self/f");
-    STAT_MEM("/vsimem/self/inner");
-    STAT_MEM("/vsimem/self/inner/f");
+    /* NOTE: renaming a directory into its own subtree
+     * (VSIRename("/vsimem/self", "/vsimem/self/inner")) loops forever in
+     * GDAL 3.6.2, so it is deliberately not exercised here. */
 
     section("open handle survives rename");
     MAKE_MEM("/vsimem/h/open.txt", "opened");

@@ -6,7 +6,7 @@ use std::os::raw::c_char;
 
 use super::types::{CPLErr, CPLErrorHandler, CPLErrorNum, VSIErrorNum};
 use super::{guard, opt_str};
-use crate::error::{self, ErrorClass};
+use crate::error::{self, ErrorClass, GlobalHandler};
 
 /// `VSIGetLastErrorNo`: this thread's last VSI error, `VSIE_None` if none.
 #[no_mangle]
@@ -71,14 +71,22 @@ pub extern "C" fn CPLErrorReset() {
 #[no_mangle]
 pub extern "C" fn CPLSetErrorHandler(pfnErrorHandlerNew: CPLErrorHandler) -> CPLErrorHandler {
     guard("CPLSetErrorHandler", None, || {
-        error::set_global_handler(pfnErrorHandlerNew).or(Some(CPLDefaultErrorHandler))
+        let new = match pfnErrorHandlerNew {
+            Some(h) => GlobalHandler::Custom(h),
+            None => GlobalHandler::Silent,
+        };
+        match error::set_global_handler(new) {
+            GlobalHandler::Default => Some(CPLDefaultErrorHandler),
+            GlobalHandler::Silent => None,
+            GlobalHandler::Custom(h) => Some(h),
+        }
     })
 }
 
 /// `CPLPushErrorHandler`: a handler for this thread, on top of the stack.
 #[no_mangle]
 pub extern "C" fn CPLPushErrorHandler(pfnErrorHandlerNew: CPLErrorHandler) {
-    guard("CPLPushErrorHandler", (), || error::push_handler(pfnErrorHandlerNew.unwrap_or(CPLDefaultErrorHandler)))
+    guard("CPLPushErrorHandler", (), || error::push_handler(pfnErrorHandlerNew.unwrap_or(CPLQuietErrorHandler)))
 }
 
 /// `CPLPopErrorHandler`.

@@ -34,13 +34,14 @@ pub unsafe extern "C" fn VSIFOpenExL(pszFilename: *const c_char, pszAccess: *con
     VSIFOpenEx2L(pszFilename, pszAccess, bSetError, ptr::null())
 }
 
-/// `VSIFOpenEx2L`: with handler-specific `KEY=VALUE` options. libvsi
-/// records the VSI last error on every failure, whatever `bSetError` says.
+/// `VSIFOpenEx2L`: with handler-specific `KEY=VALUE` options. With
+/// `bSetError`, a failure is recorded for `VSIGetLastErrorNo/Msg`; `errno`
+/// is set either way.
 #[no_mangle]
 pub unsafe extern "C" fn VSIFOpenEx2L(
     pszFilename: *const c_char,
     pszAccess: *const c_char,
-    _bSetError: c_int,
+    bSetError: c_int,
     papszOptions: CSLConstList,
 ) -> *mut VSILFILE {
     guard("VSIFOpenEx2L", ptr::null_mut(), || {
@@ -50,7 +51,10 @@ pub unsafe extern "C" fn VSIFOpenEx2L(
         let opts: Vec<(&str, &str)> = opts.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         match File::open_ex(&path, &access, &opts) {
             Ok(f) => into_handle(f),
-            Err(e) => fail(&e, ptr::null_mut()),
+            Err(e) => {
+                e.report_as(bSetError != 0);
+                ptr::null_mut()
+            }
         }
     })
 }

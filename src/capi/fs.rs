@@ -56,7 +56,10 @@ pub unsafe extern "C" fn VSIStatExL(pszFilename: *const c_char, psStatBuf: *mut 
                 fill_stat(&meta, &mut *psStatBuf);
                 0
             }
-            Err(e) => fail(&e, -1),
+            Err(e) => {
+                e.report_as(nFlags & VSI_STAT_SET_ERROR_FLAG != 0);
+                -1
+            }
         }
     })
 }
@@ -96,7 +99,7 @@ pub unsafe extern "C" fn VSIReadDirRecursive(pszPath: *const c_char) -> *mut *mu
 /// all). Options: `PREFIX=`, `NAME_AND_TYPE_ONLY=YES`. NULL if not a
 /// directory.
 #[no_mangle]
-pub unsafe extern "C" fn VSIOpenDir(pszPath: *const c_char, nRecurseDepth: c_int, papszOptions: CSLConstList) -> *mut VSIDIR {
+pub unsafe extern "C" fn VSIOpenDir(pszPath: *const c_char, nRecurseDepth: c_int, papszOptions: *const *const c_char) -> *mut VSIDIR {
     guard("VSIOpenDir", ptr::null_mut(), || {
         let Some(path) = req_str(pszPath, "VSIOpenDir", "pszPath") else { return ptr::null_mut() };
         let mut opts = WalkOptions { depth: nRecurseDepth, ..Default::default() };
@@ -239,7 +242,7 @@ pub unsafe extern "C" fn VSICopyFile(
     pszTarget: *const c_char,
     fpSource: *mut VSILFILE,
     nSourceSize: vsi_l_offset,
-    _papszOptions: CSLConstList,
+    _papszOptions: *const *const c_char,
     pProgressFunc: GDALProgressFunc,
     pProgressData: *mut c_void,
 ) -> c_int {
@@ -274,7 +277,7 @@ pub unsafe extern "C" fn VSICopyFile(
 pub unsafe extern "C" fn VSISync(
     pszSource: *const c_char,
     pszTarget: *const c_char,
-    papszOptions: CSLConstList,
+    papszOptions: *const *const c_char,
     _pProgressFunc: GDALProgressFunc,
     _pProgressData: *mut c_void,
     ppapszOutputs: *mut *mut *mut c_char,

@@ -5,7 +5,7 @@ use std::ffi::{CStr, CString};
 use std::os::raw::c_char;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::vfs::{FileSystem, Handle, Metadata, OpenOptions, RangeStatus, StatFlags, Whence};
+use crate::vfs::{DirEntry, FileSystem, Handle, Metadata, OpenOptions, RangeStatus, StatFlags, Whence};
 
 pub struct LocalFs;
 
@@ -20,6 +20,61 @@ fn check(rc: i32, path: &str) -> Result<()> {
     } else {
         Err(Error::last_os_error(path))
     }
+}
+
+impl LocalFs {
+    /// Calls `visit(name, type from the listing)` for every entry of `path`
+    /// ("" is the current directory) until it returns false.
+    fn scan_dir(&self, path: &str, mut visit: impl FnMut(String, Option<u32>) -> bool) -> Result<()> {
+        let cpath = c_path(if path.is_empty() { "." } else { path })?;
+        // SAFETY: valid C string.
+        let dir = unsafe { libc::opendir(cpath.as_ptr()) };
+        if dir.is_null() {
+            return Err(Error::last_os_error(path));
+        }
+        loop {
+            // SAFETY: dir is open until closedir below.
+            let ent = unsafe { libc::readdir64(dir) };
+            if ent.is_null() {
+                break;
+            }
+            // SAFETY: d_name is NUL-terminated.
+            let name = unsafe { CStr::from_ptr((*ent).d_name.as_ptr() as *const c_char) };
+            let mode = match unsafe { (*ent).d_type } {
+                libc::DT_DIR => Some(libc::S_IFDIR),
+                libc::DT_REG => Some(libc::S_IFREG),
+                libc::DT_LNK => Some(libc::S_IFLNK),
+                libc::DT_FIFO => Some(libc::S_IFIFO),
+                libc::DT_SOCK => Some(libc::S_IFSOCK),
+                libc::DT_CHR => Some(libc::S_IFCHR),
+                libc::DT_BLK => Some(libc::S_IFBLK),
+                _ => None,
+            };
+            if !visit(name.to_string_lossy().into_owned(), mode) {
+                break;
+            }
+        }
+        // SAFETY: dir came from opendir.
+        unsafe { libc::closedir(dir) };
+        Ok(())
+    }
+
+    fn read_dir_typed(&self, path: &str) -> Result<Vec<(String, Option<u32>)>> {
+        let mut out = Vec::new();
+        self.scan_dir(path, |name, mode| {
+            out.push((name, mode));
+            true
+        })?;
+        Ok(out)
+    }
+}
+
+/// The type bits of `path` itself (not of a link's target).
+fn lstat_mode(path: &str) -> Option<u32> {
+    let cpath = c_path(path).ok()?;
+    // SAFETY: zeroed stat64 is valid; lstat64 fills it.
+    let mut st: libc::stat64 = unsafe { std::mem::zeroed() };
+    (unsafe { libc::lstat64(cpath.as_ptr(), &mut st) } == 0).then_some(st.st_mode & libc::S_IFMT)
 }
 
 impl FileSystem for LocalFs {
@@ -59,29 +114,31 @@ impl FileSystem for LocalFs {
     }
 
     fn read_dir(&self, path: &str, max_files: usize) -> Result<Vec<String>> {
-        let cpath = c_path(if path.is_empty() { "." } else { path })?;
-        // SAFETY: valid C string.
-        let dir = unsafe { libc::opendir(cpath.as_ptr()) };
-        if dir.is_null() {
-            return Err(Error::last_os_error(path));
-        }
         let mut names = Vec::new();
-        loop {
-            // SAFETY: dir is open until closedir below.
-            let ent = unsafe { libc::readdir64(dir) };
-            if ent.is_null() {
-                break;
-            }
-            // SAFETY: d_name is NUL-terminated.
-            let name = unsafe { CStr::from_ptr((*ent).d_name.as_ptr() as *const c_char) };
-            names.push(name.to_string_lossy().into_owned());
-            if max_files > 0 && names.len() > max_files {
-                break;
-            }
-        }
-        // SAFETY: dir came from opendir.
-        unsafe { libc::closedir(dir) };
+        self.scan_dir(path, |name, _| {
+            names.push(name);
+            max_files == 0 || names.len() <= max_files
+        })?;
         Ok(names)
+    }
+
+    fn read_dir_entries(&self, path: &str, name_and_type_only: bool) -> Result<Vec<DirEntry>> {
+        let names = self.read_dir_typed(path)?;
+        Ok(names
+            .into_iter()
+            .filter(|(n, _)| n != "." && n != "..")
+            .map(|(name, dtype_mode)| {
+                let full = crate::vfs::join(path, &name);
+                if name_and_type_only {
+                    // The listing's own type: no stat, and a link stays a link.
+                    let mode = dtype_mode.or_else(|| lstat_mode(&full));
+                    DirEntry { name, mode, size: None, mtime: None }
+                } else {
+                    let meta = self.stat(&full, StatFlags::ALL).ok();
+                    DirEntry { name, mode: meta.map(|m| m.mode), size: meta.map(|m| m.size), mtime: meta.map(|m| m.mtime) }
+                }
+            })
+            .collect())
     }
 
     fn mkdir(&self, path: &str, mode: u32) -> Result<()> {

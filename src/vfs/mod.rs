@@ -258,9 +258,26 @@ pub trait FileSystem: Send + Sync {
     fn rmdir_recursive(&self, _path: &str) -> Option<Result<()>> {
         None
     }
-    /// A native directory walk; `None` asks for the generic one.
-    fn walk(&self, _path: &str, _options: &WalkOptions) -> Option<Result<Vec<DirEntry>>> {
-        None
+    /// The entries of one directory (without `.` and `..`) and what is
+    /// known of each. The default stats every name; a handler that learns
+    /// types from its listing says so more cheaply. With
+    /// `name_and_type_only`, only names and types are needed, and links are
+    /// reported as links rather than followed.
+    fn read_dir_entries(&self, path: &str, name_and_type_only: bool) -> Result<Vec<DirEntry>> {
+        let names = self.read_dir(path, 0)?;
+        Ok(names
+            .into_iter()
+            .filter(|n| n != "." && n != "..")
+            .map(|name| {
+                let meta = self.stat(&join(path, &name), StatFlags::ALL).ok();
+                DirEntry {
+                    mode: meta.map(|m| m.mode),
+                    size: meta.filter(|_| !name_and_type_only).map(|m| m.size),
+                    mtime: meta.filter(|_| !name_and_type_only).map(|m| m.mtime),
+                    name,
+                }
+            })
+            .collect())
     }
     fn disk_free_space(&self, _path: &str) -> Option<i64> {
         None

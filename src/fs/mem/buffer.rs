@@ -153,7 +153,7 @@ impl MemBuffer {
         if !self.owned {
             return Err(Error::new(
                 ErrorKind::Unsupported,
-                "Cannot extend in-memory file whose ownership was not transferred",
+                "Cannot extended in-memory file whose ownership was not transferred",
             )
             .with_cpl(cple::NOT_SUPPORTED));
         }
@@ -242,7 +242,9 @@ impl MemBuffer {
         self.ptr = ptr::null_mut();
         self.len = 0;
         self.cap = 0;
-        self.owned = true;
+        // As GDAL: handles still open on a seized file see it empty and
+        // cannot grow it.
+        self.owned = false;
         self.storage = Storage::Heap;
         Some(out)
     }

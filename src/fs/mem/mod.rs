@@ -226,6 +226,9 @@ impl MemFs {
     pub fn buffer(&self, path: &str, seize: bool) -> Option<(*mut u8, usize, bool)> {
         let key = Self::normalize(path);
         if !seize {
+            if matches!(self.nodes.read().get(key.as_str()), Some(Node::Dir)) {
+                return Some((std::ptr::null_mut(), 0, false));
+            }
             let file = self.lookup_file(path)?;
             let d = file.data.read();
             return Some((d.as_ptr(), d.len(), false));
@@ -513,6 +516,11 @@ pub fn global() -> Arc<MemFs> {
 /// With `VSIRS_MEM_REPORT_AT_EXIT=YES`, lists the `/vsimem/` files that were
 /// never unlinked, so a leak in a long pipeline has a name.
 extern "C" fn report_at_exit() {
+    // Never unwind out of an atexit handler.
+    let _ = std::panic::catch_unwind(write_exit_report);
+}
+
+fn write_exit_report() {
     if !crate::config::get_bool("VSIRS_MEM_REPORT_AT_EXIT", false) {
         return;
     }
