@@ -348,12 +348,13 @@ VSILFILE *VSIFOpenL(const char *pszFilename, const char *pszAccess);
 VSILFILE *VSIFOpenExL(const char *pszFilename, const char *pszAccess, int bSetError);
 
 /**
- * `VSIFOpenEx2L`: with handler-specific `KEY=VALUE` options. libvsi
- * records the VSI last error on every failure, whatever `bSetError` says.
+ * `VSIFOpenEx2L`: with handler-specific `KEY=VALUE` options. With
+ * `bSetError`, a failure is recorded for `VSIGetLastErrorNo/Msg`; `errno`
+ * is set either way.
  */
 VSILFILE *VSIFOpenEx2L(const char *pszFilename,
                        const char *pszAccess,
-                       int _bSetError,
+                       int bSetError,
                        CSLConstList papszOptions);
 
 /**
@@ -491,7 +492,7 @@ char **VSIReadDirRecursive(const char *pszPath);
  * all). Options: `PREFIX=`, `NAME_AND_TYPE_ONLY=YES`. NULL if not a
  * directory.
  */
-struct VSIDIR *VSIOpenDir(const char *pszPath, int nRecurseDepth, CSLConstList papszOptions);
+struct VSIDIR *VSIOpenDir(const char *pszPath, int nRecurseDepth, const char *const *papszOptions);
 
 /**
  * `VSIGetNextDirEntry`: the next entry, or NULL at the end. The entry
@@ -550,7 +551,7 @@ int VSICopyFile(const char *pszSource,
                 const char *pszTarget,
                 VSILFILE *fpSource,
                 vsi_l_offset nSourceSize,
-                CSLConstList _papszOptions,
+                const char *const *_papszOptions,
                 GDALProgressFunc pProgressFunc,
                 void *pProgressData);
 
@@ -561,7 +562,7 @@ int VSICopyFile(const char *pszSource,
  */
 int VSISync(const char *pszSource,
             const char *pszTarget,
-            CSLConstList papszOptions,
+            const char *const *papszOptions,
             GDALProgressFunc _pProgressFunc,
             void *_pProgressData,
             char ***ppapszOutputs);
