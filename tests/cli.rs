@@ -661,3 +661,37 @@ fn mask_times_helper() {
     assert_eq!(mask_times("a 2024-01-02T03:04:05Z b"), "a YYYY-MM-DDTHH:MM:SSZ b");
     assert_eq!(mask_times("2024-01-02 x é"), "2024-01-02 x é");
 }
+
+/// Runs `vsi script -` with the exit report on; returns (status, stderr).
+fn script_with_exit_report(script: &str) -> (i32, String) {
+    let mut cmd = Command::new(BIN);
+    cmd.args(["script", "-"]).env("VSIRS_MEM_REPORT_AT_EXIT", "YES");
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (out.status.code().unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
+#[test]
+fn exit_report_names_vsimem_files_never_unlinked() {
+    let data = std::env::temp_dir().join(format!("vsi-exit-report-{}.txt", std::process::id()));
+    std::fs::write(&data, b"12345").unwrap();
+    let (code, stderr) = script_with_exit_report(&format!(
+        "cp {0} /vsimem/left/behind.txt\ncp {0} /vsimem/gone.txt\nrm /vsimem/gone.txt\n",
+        data.display()
+    ));
+    std::fs::remove_file(&data).unwrap();
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("1 file(s) never unlinked"), "{stderr}");
+    assert!(stderr.contains("/vsimem/left/behind.txt (5 bytes)"), "{stderr}");
+    assert!(!stderr.contains("gone.txt"), "{stderr}");
+
+    let (code, stderr) = script_with_exit_report("mkdir -p /vsimem/empty\n");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("0 file(s) never unlinked, 0 unlinked but still open, 0 bytes allocated"), "{stderr}");
+
+    // Without the option, nothing is printed.
+    let out = run(&["ls", "/vsimem/"]);
+    assert!(!out.stderr.contains("at exit"), "{out:?}");
+}
