@@ -46,9 +46,15 @@ pub struct MemBuffer {
     owned: bool,
     /// `||maxlength=N`: the file may not grow beyond this.
     max_len: u64,
-    /// Last modification, seconds since the epoch. The file's bookkeeping
-    /// lives here, next to its bytes, to keep one small block per file.
-    pub mtime: i64,
+    /// Every byte of the block from here to `cap` is known to be zero (the
+    /// untouched tail of a fresh mapping), so growing into it needs no
+    /// zero-filling: a file truncated up to 10 GiB costs no memory until
+    /// written, and appends are a single copy.
+    clean_from: usize,
+    /// Last modification, seconds since the epoch (u32 lasts until 2106).
+    /// The file's bookkeeping lives here, next to its bytes, and packed,
+    /// to keep one 80-byte block per file.
+    mtime: u32,
     /// The name is gone but a handle keeps the file alive.
     pub unlinked: bool,
 }
@@ -59,7 +65,7 @@ unsafe impl Sync for MemBuffer {}
 
 impl MemBuffer {
     pub fn new(max_len: u64) -> MemBuffer {
-        MemBuffer { ptr: ptr::null_mut(), len: 0, cap: 0, storage: Storage::Heap, owned: true, max_len, mtime: 0, unlinked: false }
+        MemBuffer { ptr: ptr::null_mut(), len: 0, cap: 0, storage: Storage::Heap, owned: true, max_len, clean_from: 0, mtime: 0, unlinked: false }
     }
 
     /// Wraps a caller's block without copying it.
@@ -72,7 +78,17 @@ impl MemBuffer {
         if owned {
             BYTES_ALLOCATED.fetch_add(len as u64, Ordering::Relaxed);
         }
-        MemBuffer { ptr, len, cap: len, storage: Storage::Heap, owned, max_len: u64::MAX, mtime: 0, unlinked: false }
+        MemBuffer { ptr, len, cap: len, storage: Storage::Heap, owned, max_len: u64::MAX, clean_from: len, mtime: 0, unlinked: false }
+    }
+
+    pub fn mtime(&self) -> i64 {
+        i64::from(self.mtime)
+    }
+
+    /// Marks the content as modified now.
+    pub fn touch(&mut self) {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        self.mtime = u32::try_from(now).unwrap_or(u32::MAX);
     }
 
     pub fn len(&self) -> usize {
@@ -114,39 +130,66 @@ impl MemBuffer {
             .checked_add(data.len() as u64)
             .ok_or_else(|| Error::new(ErrorKind::InvalidInput, "write offset overflows"))?;
         if end > self.len as u64 {
-            self.set_len(end)?;
+            let end = self.ensure_capacity(end)?;
+            let offset = offset as usize;
+            if offset > self.len {
+                self.zero(self.len, offset);
+            }
+            self.extend_len(end);
         }
-        // SAFETY: set_len made [offset, end) part of the block.
+        // SAFETY: [offset, end) lies inside the block and the file.
         unsafe { ptr::copy_nonoverlapping(data.as_ptr(), self.ptr.add(offset as usize), data.len()) };
         Ok(())
     }
 
     /// Grows (zero-filled) or shrinks the file.
     pub fn set_len(&mut self, new_len: u64) -> Result<()> {
-        if new_len > self.max_len {
-            return Err(Error::new(ErrorKind::Unsupported, "Maximum file size reached!")
-                .with_cpl(cple::NOT_SUPPORTED));
-        }
-        let new_len = usize::try_from(new_len).map_err(|_| too_large(new_len))?;
-        if new_len > self.cap {
-            self.reserve(new_len)?;
-        }
         let old_len = self.len;
-        if new_len > old_len {
-            // Bytes past the length may hold data from before a shrink.
-            // SAFETY: [old_len, new_len) is inside the block.
-            unsafe { ptr::write_bytes(self.ptr.add(old_len), 0, new_len - old_len) };
-            BYTES_USED.fetch_add((new_len - old_len) as u64, Ordering::Relaxed);
+        if new_len > old_len as u64 {
+            let new_len = self.ensure_capacity(new_len)?;
+            self.zero(old_len, new_len);
+            self.extend_len(new_len);
         } else {
+            let new_len = new_len as usize;
             if !self.owned {
                 // GDAL zeroes the cut tail of a caller's buffer; callers see it.
                 // SAFETY: [new_len, old_len) is inside the block.
                 unsafe { ptr::write_bytes(self.ptr.add(new_len), 0, old_len - new_len) };
             }
             BYTES_USED.fetch_sub((old_len - new_len) as u64, Ordering::Relaxed);
+            self.len = new_len;
         }
-        self.len = new_len;
         Ok(())
+    }
+
+    /// Makes room for a file of `size` bytes, within its maximum length.
+    fn ensure_capacity(&mut self, size: u64) -> Result<usize> {
+        if size > self.max_len {
+            return Err(Error::new(ErrorKind::Unsupported, "Maximum file size reached!")
+                .with_cpl(cple::NOT_SUPPORTED));
+        }
+        let size = usize::try_from(size).map_err(|_| too_large(size))?;
+        if size > self.cap {
+            self.reserve(size)?;
+        }
+        Ok(size)
+    }
+
+    /// Zeroes `[from, to)` of the block, skipping its known-zero tail. Bytes
+    /// past the length may hold data from before a shrink.
+    fn zero(&mut self, from: usize, to: usize) {
+        let to = to.min(self.clean_from);
+        if from < to {
+            // SAFETY: [from, to) is inside the block.
+            unsafe { ptr::write_bytes(self.ptr.add(from), 0, to - from) };
+        }
+    }
+
+    /// Takes `[len, new_len)` into the file (already zeroed or written).
+    fn extend_len(&mut self, new_len: usize) {
+        BYTES_USED.fetch_add((new_len - self.len) as u64, Ordering::Relaxed);
+        self.len = new_len;
+        self.clean_from = self.clean_from.max(new_len);
     }
 
     fn reserve(&mut self, needed: usize) -> Result<()> {
@@ -160,6 +203,7 @@ impl MemBuffer {
         // A first allocation is exact (the common write-once small file);
         // later ones grow by half so streaming writes reallocate rarely.
         let grown = if self.cap == 0 { needed } else { needed.max(self.cap.saturating_add(self.cap / 2)) };
+        let was_heap = self.storage == Storage::Heap;
         let (p, new_cap, storage) = if grown < MAPPED_THRESHOLD {
             // SAFETY: ptr is null or a heap block from malloc/realloc.
             let p = unsafe { libc::realloc(self.ptr.cast(), grown) } as *mut u8;
@@ -172,6 +216,13 @@ impl MemBuffer {
             return Err(too_large(needed as u64));
         }
         BYTES_ALLOCATED.fetch_add((new_cap - self.cap) as u64, Ordering::Relaxed);
+        // Heap blocks promise nothing past the length; a fresh mapping is
+        // zero past the bytes copied in; a grown mapping adds zero pages.
+        self.clean_from = match (storage, was_heap) {
+            (Storage::Heap, _) => new_cap,
+            (Storage::Mapped, true) => self.len,
+            (Storage::Mapped, false) => self.clean_from,
+        };
         self.ptr = p;
         self.cap = new_cap;
         self.storage = storage;
@@ -242,6 +293,7 @@ impl MemBuffer {
         self.ptr = ptr::null_mut();
         self.len = 0;
         self.cap = 0;
+        self.clean_from = 0;
         // As GDAL: handles still open on a seized file see it empty and
         // cannot grow it.
         self.owned = false;
@@ -301,6 +353,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_small_file_costs_one_80_byte_block_besides_its_bytes() {
+        // Arc counts (16) + lock (8) + the buffer must stay within 72 bytes,
+        // glibc's largest request served by an 80-byte chunk.
+        assert!(std::mem::size_of::<MemBuffer>() <= 48, "{}", std::mem::size_of::<MemBuffer>());
+    }
+
+    #[test]
     fn shrink_then_regrow_exposes_zeros() {
         let mut b = MemBuffer::new(u64::MAX);
         b.write_at(0, b"abcdef").unwrap();
@@ -314,6 +373,22 @@ mod tests {
         let mut b = MemBuffer::new(u64::MAX);
         b.write_at(4, b"xy").unwrap();
         assert_eq!(b.as_slice(), b"\0\0\0\0xy");
+    }
+
+    #[test]
+    fn truncating_a_large_file_up_costs_nothing_until_written() {
+        let mut b = MemBuffer::new(u64::MAX);
+        b.write_at(0, &[9u8; 5 << 20]).unwrap();
+        b.set_len(4).unwrap();
+        b.set_len(8 << 30).unwrap();
+        let mut out = [1u8; 8];
+        assert_eq!(b.read_at(0, &mut out), 8);
+        assert_eq!(out, [9, 9, 9, 9, 0, 0, 0, 0], "bytes cut by the shrink read back as zero");
+        assert_eq!(b.read_at((5 << 20) - 4, &mut out), 8);
+        assert_eq!(out, [0; 8]);
+        b.write_at((8 << 30) - 2, b"zz").unwrap();
+        assert_eq!(b.read_at((8 << 30) - 3, &mut out), 3);
+        assert_eq!(&out[..3], b"\0zz");
     }
 
     #[test]

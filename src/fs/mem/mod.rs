@@ -38,7 +38,7 @@ impl MemFile {
     fn new(bytes: MemBuffer) -> Arc<MemFile> {
         FILE_COUNT.fetch_add(1, Ordering::Relaxed);
         let mut bytes = bytes;
-        bytes.mtime = now();
+        bytes.touch();
         Arc::new(MemFile { data: RwLock::new(bytes) })
     }
 
@@ -67,10 +67,6 @@ impl Drop for MemFile {
             UNLINKED_OPEN.fetch_sub(1, Ordering::Relaxed);
         }
     }
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
 /// A name in the namespace. Directories carry nothing: GDAL reports them
@@ -277,7 +273,7 @@ impl FileSystem for MemFs {
                 if options.truncate {
                     let mut d = f.data.write();
                     d.set_len(0)?;
-                    d.mtime = now();
+                    d.touch();
                 }
                 f
             }
@@ -309,7 +305,7 @@ impl FileSystem for MemFs {
         match self.nodes.read().get(key.as_str()) {
             Some(Node::File(f)) => {
                 let d = f.data.read();
-                Ok(Metadata::file(d.len() as u64, d.mtime))
+                Ok(Metadata::file(d.len() as u64, d.mtime()))
             }
             Some(Node::Dir) => Ok(Metadata::dir(0)),
             None => Err(Error::not_found(path)),
@@ -455,7 +451,7 @@ impl Handle for MemHandle {
         }
         let mut d = self.file.data.write();
         d.write_at(self.offset, buf)?;
-        d.mtime = now();
+        d.touch();
         self.offset += buf.len() as u64;
         Ok(buf.len())
     }
@@ -492,7 +488,7 @@ impl Handle for MemHandle {
         }
         let mut d = self.file.data.write();
         d.set_len(size)?;
-        d.mtime = now();
+        d.touch();
         Ok(())
     }
 }
