@@ -19,6 +19,7 @@ pub mod capi;
 pub mod config;
 pub mod error;
 pub mod fs;
+pub mod io;
 mod ops;
 pub mod vfs;
 

@@ -1,0 +1,193 @@
+//! Building blocks that handlers compose.
+//!
+//! Positional reads are the common currency: a read-only source (a window of
+//! another file, a sparse assembly, a cached file) is a [`ReadAt`], usable
+//! from many threads, and one [`ReadCursor`] gives any `ReadAt` GDAL's
+//! seek/tell/EOF/error semantics as a [`Handle`]. [`SharedHandle`] turns an
+//! open handle of another file (chaining) into a `ReadAt`.
+
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::vfs::{Handle, Whence};
+
+/// Positional, thread-safe reads.
+pub trait ReadAt: Send + Sync {
+    /// Reads up to `buf.len()` bytes at `offset`. A short count means the
+    /// end of the data; `Err` means nothing could be read.
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize>;
+    /// The size of the data.
+    fn size(&self) -> Result<u64>;
+}
+
+impl<T: ReadAt + ?Sized> ReadAt for Arc<T> {
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize> {
+        (**self).read_at(offset, buf)
+    }
+    fn size(&self) -> Result<u64> {
+        (**self).size()
+    }
+}
+
+/// Fills `buf` from `offset` by repeated reads, stopping at the end of data.
+pub fn read_full_at(src: &dyn ReadAt, mut offset: u64, buf: &mut [u8]) -> Result<usize> {
+    let mut done = 0;
+    while done < buf.len() {
+        let n = src.read_at(offset, &mut buf[done..])?;
+        if n == 0 {
+            break;
+        }
+        done += n;
+        offset += n as u64;
+    }
+    Ok(done)
+}
+
+/// A read-only [`Handle`] over a [`ReadAt`], with GDAL's semantics: seeks
+/// anywhere (also past the end) succeed and clear EOF; a read that comes up
+/// short sets EOF; a failed read sets the error flag.
+pub struct ReadCursor<R: ReadAt> {
+    source: R,
+    offset: u64,
+    eof: bool,
+    error: bool,
+}
+
+impl<R: ReadAt> ReadCursor<R> {
+    pub fn new(source: R) -> ReadCursor<R> {
+        ReadCursor { source, offset: 0, eof: false, error: false }
+    }
+    pub fn source(&self) -> &R {
+        &self.source
+    }
+}
+
+impl<R: ReadAt + 'static> Handle for ReadCursor<R> {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        match read_full_at(&self.source, self.offset, buf) {
+            Ok(n) => {
+                self.offset += n as u64;
+                if n < buf.len() {
+                    self.eof = true;
+                }
+                Ok(n)
+            }
+            Err(e) => {
+                self.error = true;
+                Err(e)
+            }
+        }
+    }
+
+    fn write(&mut self, _buf: &[u8]) -> Result<usize> {
+        Err(Error::new(ErrorKind::PermissionDenied, "File opened read-only").with_errno(libc::EBADF))
+    }
+
+    fn seek(&mut self, offset: u64, whence: Whence) -> Result<()> {
+        self.offset = match whence {
+            Whence::Set => offset,
+            Whence::Cur => self.offset.wrapping_add(offset),
+            Whence::End => self.source.size()?.wrapping_add(offset),
+        };
+        self.eof = false;
+        Ok(())
+    }
+
+    fn tell(&mut self) -> u64 {
+        self.offset
+    }
+    fn eof(&self) -> bool {
+        self.eof
+    }
+    fn error(&self) -> bool {
+        self.error
+    }
+    fn clear_err(&mut self) {
+        self.eof = false;
+        self.error = false;
+    }
+
+    fn read_multi_range(&mut self, ranges: &mut [(u64, &mut [u8])]) -> Result<()> {
+        for (offset, buf) in ranges.iter_mut() {
+            if read_full_at(&self.source, *offset, buf)? != buf.len() {
+                return Err(Error::new(ErrorKind::Io, "range beyond the end of file in multi-range read"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An open handle of another file, shared as a [`ReadAt`]: each read seeks
+/// and reads under the handle's own lock (handles are not thread-safe).
+pub struct SharedHandle {
+    inner: Mutex<Box<dyn Handle>>,
+}
+
+impl SharedHandle {
+    pub fn new(handle: Box<dyn Handle>) -> SharedHandle {
+        SharedHandle { inner: Mutex::new(handle) }
+    }
+
+    /// Closes the wrapped handle, reporting its outcome.
+    pub fn close(&self) -> Result<()> {
+        self.inner.lock().close()
+    }
+}
+
+impl ReadAt for SharedHandle {
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize> {
+        let mut h = self.inner.lock();
+        h.seek(offset, Whence::Set)?;
+        let n = h.read(buf)?;
+        if n < buf.len() && h.error() {
+            return if n == 0 { Err(Error::new(ErrorKind::Io, "read error in underlying file")) } else { Ok(n) };
+        }
+        Ok(n)
+    }
+
+    fn size(&self) -> Result<u64> {
+        let mut h = self.inner.lock();
+        h.seek(0, Whence::End)?;
+        Ok(h.tell())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Bytes(Vec<u8>);
+    impl ReadAt for Bytes {
+        fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize> {
+            let start = (offset as usize).min(self.0.len());
+            let n = buf.len().min(self.0.len() - start);
+            buf[..n].copy_from_slice(&self.0[start..start + n]);
+            Ok(n)
+        }
+        fn size(&self) -> Result<u64> {
+            Ok(self.0.len() as u64)
+        }
+    }
+
+    #[test]
+    fn cursor_has_gdal_eof_semantics() {
+        let mut c = ReadCursor::new(Bytes(b"abcdef".to_vec()));
+        let mut buf = [0u8; 6];
+        assert_eq!(c.read(&mut buf).unwrap(), 6);
+        assert!(!c.eof(), "reading exactly to the end does not set EOF");
+        assert_eq!(c.read(&mut buf).unwrap(), 0);
+        assert!(c.eof());
+        c.seek(100, Whence::Set).unwrap();
+        assert!(!c.eof());
+        assert_eq!(c.read(&mut buf).unwrap(), 0);
+        c.seek(0u64.wrapping_sub(2), Whence::End).unwrap();
+        assert_eq!(c.read(&mut buf).unwrap(), 2);
+        assert_eq!(&buf[..2], b"ef");
+        assert!(c.write(b"x").is_err());
+    }
+}
