@@ -22,6 +22,13 @@ pub struct OptionDoc {
 /// The one table of options read by libvsi.
 pub const KNOWN_OPTIONS: &[OptionDoc] = &[
     OptionDoc { name: "CPL_DEBUG", default: "OFF", doc: "print CPLDebug messages through the default error handler" },
+    OptionDoc { name: "VSI_CACHE", default: "NO", doc: "read local files opened \"r\"/\"rb\" through a block cache" },
+    OptionDoc { name: "VSI_CACHE_SIZE", default: "25000000", doc: "bytes each VSI_CACHE cache may hold (KB/MB/GB suffixes allowed)" },
+    OptionDoc {
+        name: "VSIRS_CACHE_TOTAL_LIMIT",
+        default: "unset",
+        doc: "bytes all block caches of the process may hold together (each keeps at least one block)",
+    },
     OptionDoc {
         name: "VSIRS_MEM_REPORT_AT_EXIT",
         default: "NO",

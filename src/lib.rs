@@ -35,6 +35,7 @@ pub use vfs::{DirEntry, Metadata, RangeStatus, StatFlags, WalkOptions, Whence};
 pub(crate) fn install_builtin_handlers(reg: &mut vfs::Registry) {
     reg.add("", Arc::new(fs::local::LocalFs));
     reg.add("/vsimem/", fs::mem::global());
+    reg.add(fs::cached::PREFIX, Arc::new(fs::cached::CachedFs));
 }
 
 /// Paths this long are refused outright, as GDAL does, because some handlers

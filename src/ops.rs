@@ -104,6 +104,22 @@ impl File {
         self.handle.native_fd()
     }
 
+    /// The same file read through a block cache (GDAL's `VSICachedFile`):
+    /// `chunk_size`-byte blocks, at most `cache_size` bytes kept. The file
+    /// must be open for reading only; its size is taken now.
+    pub fn into_cached(self, chunk_size: usize, cache_size: usize) -> Result<File> {
+        let cached = crate::io::block_cache::CachedReader::wrap_with(self.into_handle(), chunk_size, cache_size)?;
+        Ok(File::from_handle(cached))
+    }
+
+    /// The handle behind this file, still open.
+    pub fn into_handle(self) -> Box<dyn Handle> {
+        let me = std::mem::ManuallyDrop::new(self);
+        // SAFETY: `me` is never used or dropped again, so the handle moves
+        // out exactly once.
+        unsafe { std::ptr::read(&me.handle) }
+    }
+
     /// Closes and reports whether everything reached its destination.
     pub fn close(mut self) -> Result<()> {
         self.closed = true;
@@ -111,6 +127,7 @@ impl File {
     }
 
     /// The size, by seeking to the end and back.
+    #[allow(clippy::len_without_is_empty)]
     pub fn len(&mut self) -> Result<u64> {
         let here = self.tell();
         self.seek_raw(0, Whence::End)?;

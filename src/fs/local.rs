@@ -102,6 +102,10 @@ impl FileSystem for LocalFs {
             // SAFETY: fp is open.
             handle.offset = unsafe { libc::ftello64(fp) }.max(0) as u64;
         }
+        // GDAL reads VSI_CACHE at each open, for exact "r"/"rb" opens.
+        if options.is_read_only() && crate::config::get_bool("VSI_CACHE", false) {
+            return crate::io::block_cache::CachedReader::wrap(Box::new(handle));
+        }
         Ok(Box::new(handle))
     }
 

@@ -6,6 +6,8 @@
 //! seek/tell/EOF/error semantics as a [`Handle`]. [`SharedHandle`] turns an
 //! open handle of another file (chaining) into a `ReadAt`.
 
+pub mod block_cache;
+
 use std::sync::Arc;
 
 use parking_lot::Mutex;

@@ -94,6 +94,9 @@ impl MemBuffer {
     pub fn len(&self) -> usize {
         self.len
     }
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
     pub fn capacity(&self) -> usize {
         self.cap
     }

@@ -55,7 +55,7 @@ impl MemFile {
         }
     }
 
-    pub fn len(&self) -> u64 {
+    fn len(&self) -> u64 {
         self.data.read().len() as u64
     }
 }
