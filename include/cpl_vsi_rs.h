@@ -153,6 +153,8 @@ typedef enum VSIRangeStatus {
  */
 typedef struct VSIDIR VSIDIR;
 
+typedef unsigned char GByte;
+
 typedef int VSIErrorNum;
 
 /**
@@ -173,8 +175,6 @@ typedef unsigned long long GUIntBig;
  * Offsets are unsigned 64-bit, as in GDAL.
  */
 typedef GUIntBig vsi_l_offset;
-
-typedef unsigned char GByte;
 
 typedef long long GIntBig;
 
@@ -220,6 +220,11 @@ typedef struct VSIRSMemStats {
   GUIntBig nUnlinkedOpen;
 } VSIRSMemStats;
 
+/**
+ * `VSIWriteFunction`: an `fwrite`-like function (`VSIStdoutSetRedirection`).
+ */
+typedef size_t (*VSIWriteFunction)(const void*, size_t, size_t, FILE*);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -256,6 +261,19 @@ const char *CPLGetGlobalConfigOption(const char *pszKey, const char *pszDefault)
  * `CPLTestBool`: FALSE for NO, FALSE, OFF and 0 (any case), TRUE otherwise.
  */
 int CPLTestBool(const char *pszValue);
+
+/**
+ * `VSIInstallCryptFileHandler`: (re)installs the `/vsicrypt/` handler. It
+ * is installed from the start; calling this again is harmless.
+ */
+void VSIInstallCryptFileHandler(void);
+
+/**
+ * `VSISetCryptKey`: installs the key `/vsicrypt/` uses when neither the
+ * path nor the config options give one (the bytes are copied). NULL or a
+ * size of 0 clears the previous key and wipes its copy.
+ */
+void VSISetCryptKey(const GByte *pabyKey, int nKeySize);
 
 /**
  * `VSIGetLastErrorNo`: this thread's last VSI error, `VSIE_None` if none.
@@ -616,6 +634,13 @@ GByte *VSIGetMemFileBuffer(const char *pszFilename,
  * TRUE, or FALSE if `psStats` is NULL.
  */
 int VSIRS_MemGetStats(struct VSIRSMemStats *psStats);
+
+/**
+ * `VSIStdoutSetRedirection`: `/vsistdout/` writes go to `pFct(ptr, size,
+ * nmemb, stream)` from now on, for every handle. `pFct` NULL restores the
+ * default, `fwrite` on `stdout` (GDAL would crash on the next write).
+ */
+void VSIStdoutSetRedirection(VSIWriteFunction pFct, FILE *stream);
 
 /**
  * `CSLDestroy`: frees every string then the list; NULL is fine.

@@ -22,6 +22,35 @@ pub struct OptionDoc {
 /// The one table of options read by libvsi.
 pub const KNOWN_OPTIONS: &[OptionDoc] = &[
     OptionDoc { name: "CPL_DEBUG", default: "OFF", doc: "print CPLDebug messages through the default error handler" },
+    OptionDoc { name: "CPL_ALLOW_VSISTDIN", default: "YES", doc: "NO makes /vsistdin/ refuse to open or stat" },
+    OptionDoc {
+        name: "CPL_VSISTDIN_BUFFER_LIMIT",
+        default: "1048576",
+        doc: "bytes of standard input kept for seeking back (MB/GB suffixes, -1 unlimited); the limit only grows",
+    },
+    OptionDoc { name: "CPL_VSISTDIN_FILE", default: "stdin", doc: "test hook: a file /vsistdin/ reads instead of standard input" },
+    OptionDoc {
+        name: "CPL_VSISTDIN_RESET_POSITION",
+        default: "NO",
+        doc: "test hook: the next /vsistdin/ open starts CPL_VSISTDIN_FILE over from its beginning",
+    },
+    OptionDoc {
+        name: "CPL_VSISTDIN_FILE_CLOSE",
+        default: "NO",
+        doc: "test hook: closing a /vsistdin/ handle closes CPL_VSISTDIN_FILE (back to standard input)",
+    },
+    OptionDoc { name: "VSICRYPT_ADD_KEY_CHECK", default: "NO", doc: "/vsicrypt/ creation: store a key check in the header" },
+    OptionDoc { name: "VSICRYPT_ALG", default: "AES", doc: "/vsicrypt/ creation: cipher (AES, DES_EDE2 or DES_EDE3 in this build)" },
+    OptionDoc { name: "VSICRYPT_FREETEXT", default: "", doc: "/vsicrypt/ creation: text stored unencrypted in the header" },
+    OptionDoc { name: "VSICRYPT_IV", default: "random", doc: "/vsicrypt/ creation: the IV, one block of text (for tests only)" },
+    OptionDoc { name: "VSICRYPT_KEY", default: "", doc: "/vsicrypt/ key as text (GENERATE_IT at creation: a random key)" },
+    OptionDoc {
+        name: "VSICRYPT_KEY_B64",
+        default: "",
+        doc: "/vsicrypt/ key in Base64, used when VSICRYPT_KEY is unset; receives a generated key",
+    },
+    OptionDoc { name: "VSICRYPT_MODE", default: "CBC", doc: "/vsicrypt/ creation: CBC, CFB, OFB, CTR or CBC_CTS" },
+    OptionDoc { name: "VSICRYPT_SECTOR_SIZE", default: "512", doc: "/vsicrypt/ creation: bytes encrypted together" },
     OptionDoc { name: "VSI_CACHE", default: "NO", doc: "read local files opened \"r\"/\"rb\" through a block cache" },
     OptionDoc { name: "VSI_CACHE_SIZE", default: "25000000", doc: "bytes each VSI_CACHE cache may hold (KB/MB/GB suffixes allowed)" },
     OptionDoc {

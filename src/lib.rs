@@ -35,7 +35,15 @@ pub use vfs::{DirEntry, Metadata, RangeStatus, StatFlags, WalkOptions, Whence};
 pub(crate) fn install_builtin_handlers(reg: &mut vfs::Registry) {
     reg.add("", Arc::new(fs::local::LocalFs));
     reg.add("/vsimem/", fs::mem::global());
+    reg.add(fs::crypt::PREFIX, Arc::new(fs::crypt::CryptFs));
+    let stdin = Arc::new(fs::stdio::StdinFs);
+    reg.add(fs::stdio::STDIN_PREFIX, stdin.clone());
+    reg.add(fs::stdio::STDIN_QUERY_PREFIX, stdin);
+    reg.add(fs::stdio::STDOUT_PREFIX, Arc::new(fs::stdio::StdoutFs));
+    reg.add(fs::stdio::REDIRECT_PREFIX, Arc::new(fs::stdio::StdoutRedirectFs));
     reg.add(fs::cached::PREFIX, Arc::new(fs::cached::CachedFs));
+    reg.add(fs::subfile::PREFIX, Arc::new(fs::subfile::SubfileFs));
+    reg.add(fs::sparse::PREFIX, Arc::new(fs::sparse::SparseFs));
 }
 
 /// Paths this long are refused outright, as GDAL does, because some handlers

@@ -330,12 +330,15 @@ const COPY_CHUNK: usize = 40960;
 /// `VSICopyFile`: copies `source` to `target`; a failed copy leaves no target.
 /// `progress` gets the fraction done and may return false to cancel.
 pub fn copy_file(source: &str, target: &str, progress: Option<&mut dyn FnMut(f64) -> bool>) -> Result<()> {
-    if same_file(source, target) {
+    // A stat of /vsistdin/ reads the whole stream, dropping all but its
+    // seekable prefix: copy it without one.
+    let streaming = crate::fs::stdio::is_stdin(source);
+    if !streaming && same_file(source, target) {
         return Err(Error::new(ErrorKind::InvalidInput, format!("{source} and {target} are the same file"))
             .with_cpl(crate::error::cple::APP_DEFINED));
     }
     let mut src = File::open(source)?;
-    let total = stat(source).map(|m| m.size).ok();
+    let total = if streaming { None } else { stat(source).map(|m| m.size).ok() };
     copy_from(&mut src, target, total, progress)
 }
 

@@ -293,6 +293,18 @@ fn mkdir_p(path: &str) -> vsi::Result<()> {
     vsi::mkdir(path, 0o755).or_else(|e| if vsi::stat(path).is_ok_and(|m| m.is_dir()) { Ok(()) } else { Err(e) })
 }
 
+/// `/vsistdin/` is read once, and a stat reads it to the end: never stat
+/// it before reading it.
+fn is_stdin(p: &str) -> bool {
+    vsi::fs::stdio::is_stdin(p)
+}
+
+/// `/vsistdout/` (and `/vsistdout_redirect/...`): a write-only stream, not
+/// a directory even when spelled with a trailing "/".
+fn is_stdout(p: &str) -> bool {
+    vsi::fs::stdio::is_stdout(p)
+}
+
 fn is_dot_or_dotdot(p: &str) -> bool {
     matches!(basename(p), "." | "..")
 }
@@ -446,9 +458,12 @@ fn cmd_stat(ctx: &mut Ctx, paths: &[String]) -> Status {
 const CAT_CHUNK: usize = 1 << 20;
 
 fn cat_one(ctx: &mut Ctx, path: &str, buf: &mut [u8]) -> Res {
-    let m = vsi::stat(path).map_err(|e| Fail::vsi(path, &e))?;
-    if m.is_dir() {
-        return Err(Fail::errno(path, libc::EISDIR));
+    // A stat of /vsistdin/ would read (and mostly drop) the whole stream.
+    if !is_stdin(path) {
+        let m = vsi::stat(path).map_err(|e| Fail::vsi(path, &e))?;
+        if m.is_dir() {
+            return Err(Fail::errno(path, libc::EISDIR));
+        }
     }
     let mut f = vsi::File::open(path).map_err(|e| Fail::vsi(path, &e))?;
     loop {
@@ -481,7 +496,7 @@ fn cmd_cat(ctx: &mut Ctx, paths: &[String]) -> Status {
 }
 
 fn copy_file(src: &str, dst: &str) -> Res {
-    if same_file(src, dst) {
+    if !is_stdin(src) && same_file(src, dst) {
         return Err(Fail::new(src, format!("'{src}' and '{dst}' are the same file")));
     }
     vsi::copy_file(src, dst, None).map_err(|e| Fail::vsi_any(&[src, dst], &e))
@@ -542,7 +557,7 @@ fn cmd_cp(ctx: &mut Ctx, recursive: bool, paths: &[String]) -> Status {
     if !into_dir {
         let fail = if dst_meta.is_some() && (ends_with_sep(dst) || srcs.len() > 1) {
             Some(Fail::errno(dst, libc::ENOTDIR))
-        } else if srcs.len() > 1 && !ends_with_sep(dst) {
+        } else if srcs.len() > 1 && !ends_with_sep(dst) && !is_stdout(dst) {
             Some(Fail::new(dst, "target is not a directory (several sources given)"))
         } else {
             None
@@ -552,14 +567,25 @@ fn cmd_cp(ctx: &mut Ctx, recursive: bool, paths: &[String]) -> Status {
             return Status::Failed;
         }
     }
+    // What was printed before goes out before what is copied to stdout.
+    if is_stdout(dst) {
+        if let Err(f) = ctx.flush() {
+            ctx.report("cp", &f);
+            return Status::Failed;
+        }
+    }
     let mut status = Status::Ok;
     for src in srcs {
-        let smeta = match vsi::stat(src) {
-            Ok(m) => m,
-            Err(e) => {
-                ctx.report("cp", &Fail::vsi(src, &e));
-                status = Status::Failed;
-                continue;
+        let smeta = if is_stdin(src) {
+            Metadata::file(0, 0)
+        } else {
+            match vsi::stat(src) {
+                Ok(m) => m,
+                Err(e) => {
+                    ctx.report("cp", &Fail::vsi(src, &e));
+                    status = Status::Failed;
+                    continue;
+                }
             }
         };
         if smeta.is_dir() && !recursive {
@@ -568,7 +594,7 @@ fn cmd_cp(ctx: &mut Ctx, recursive: bool, paths: &[String]) -> Status {
             continue;
         }
         // "DST/" names a directory: create it on first use.
-        if !into_dir && ends_with_sep(dst) {
+        if !into_dir && ends_with_sep(dst) && !is_stdout(dst) {
             if let Err(e) = mkdir_p(dst) {
                 ctx.report("cp", &Fail::vsi(trim_sep(dst), &e));
                 return Status::Failed;

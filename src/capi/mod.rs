@@ -10,10 +10,12 @@
 #![allow(non_snake_case, non_camel_case_types, non_upper_case_globals, improper_ctypes, clippy::missing_safety_doc)]
 
 pub mod config;
+pub mod crypt;
 pub mod error;
 pub mod file;
 pub mod fs;
 pub mod mem;
+pub mod stdout;
 pub mod strings;
 pub mod types;
 

@@ -61,6 +61,9 @@ pub type CPLErrorHandler = Option<unsafe extern "C" fn(CPLErr, CPLErrorNum, *con
 /// `GDALProgressFunc`: returns FALSE to cancel.
 pub type GDALProgressFunc = Option<unsafe extern "C" fn(f64, *const c_char, *mut std::ffi::c_void) -> c_int>;
 
+/// `VSIWriteFunction`: an `fwrite`-like function (`VSIStdoutSetRedirection`).
+pub type VSIWriteFunction = Option<unsafe extern "C" fn(*const std::ffi::c_void, usize, usize, *mut libc::FILE) -> usize>;
+
 /// What `/vsimem/` holds right now (see `VSIRS_MemGetStats`).
 #[repr(C)]
 pub struct VSIRSMemStats {

@@ -71,19 +71,27 @@ impl<R: ReadAt + 'static> Handle for ReadCursor<R> {
         if buf.is_empty() {
             return Ok(0);
         }
-        match read_full_at(&self.source, self.offset, buf) {
-            Ok(n) => {
-                self.offset += n as u64;
-                if n < buf.len() {
-                    self.eof = true;
+        let mut done = 0;
+        while done < buf.len() {
+            match self.source.read_at(self.offset + done as u64, &mut buf[done..]) {
+                Ok(0) => break,
+                Ok(n) => done += n,
+                // Bytes already read are returned; the error flag tells why
+                // the count is short.
+                Err(e) => {
+                    self.error = true;
+                    if done == 0 {
+                        return Err(e);
+                    }
+                    break;
                 }
-                Ok(n)
-            }
-            Err(e) => {
-                self.error = true;
-                Err(e)
             }
         }
+        self.offset += done as u64;
+        if done < buf.len() && !self.error {
+            self.eof = true;
+        }
+        Ok(done)
     }
 
     fn write(&mut self, _buf: &[u8]) -> Result<usize> {
@@ -115,6 +123,8 @@ impl<R: ReadAt + 'static> Handle for ReadCursor<R> {
     }
 
     fn read_multi_range(&mut self, ranges: &mut [(u64, &mut [u8])]) -> Result<()> {
+        // GDAL restores the offset with a seek, which clears EOF.
+        self.eof = false;
         for (offset, buf) in ranges.iter_mut() {
             if read_full_at(&self.source, *offset, buf)? != buf.len() {
                 return Err(Error::new(ErrorKind::Io, "range beyond the end of file in multi-range read"));
@@ -191,5 +201,40 @@ mod tests {
         assert_eq!(c.read(&mut buf).unwrap(), 2);
         assert_eq!(&buf[..2], b"ef");
         assert!(c.write(b"x").is_err());
+        c.seek(4, Whence::Set).unwrap();
+        assert_eq!(c.read(&mut buf).unwrap(), 2);
+        assert!(c.eof());
+        let (mut a, mut b) = ([0u8; 2], [0u8; 1]);
+        c.read_multi_range(&mut [(0, &mut a[..]), (5, &mut b[..])]).unwrap();
+        assert!(!c.eof(), "a multi-range read restores the offset with a seek, clearing EOF");
+        assert_eq!((&a, &b), (b"ab", b"f"));
+    }
+
+    /// Serves its bytes, then fails at `fail_at` and beyond.
+    struct Failing(Vec<u8>, u64);
+    impl ReadAt for Failing {
+        fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize> {
+            if offset >= self.1 {
+                return Err(Error::new(ErrorKind::Io, "broken"));
+            }
+            let n = buf.len().min((self.1 - offset) as usize);
+            buf[..n].copy_from_slice(&self.0[offset as usize..offset as usize + n]);
+            Ok(n)
+        }
+        fn size(&self) -> Result<u64> {
+            Ok(self.0.len() as u64)
+        }
+    }
+
+    #[test]
+    fn cursor_returns_bytes_read_before_an_error() {
+        let mut c = ReadCursor::new(Failing(b"abcdef".to_vec(), 3));
+        let mut buf = [0u8; 5];
+        assert_eq!(c.read(&mut buf).unwrap(), 3);
+        assert_eq!(&buf[..3], b"abc");
+        assert!(c.error() && !c.eof());
+        assert_eq!(c.tell(), 3);
+        assert!(c.read(&mut buf).is_err());
+        assert_eq!(c.tell(), 3);
     }
 }
