@@ -119,15 +119,18 @@ pub fn get(key: &str) -> Option<String> {
     if let Some(v) = get_global(key) {
         return Some(v);
     }
-    std::env::var(key).ok()
+    std::env::var_os(key).map(|v| {
+        use std::os::unix::ffi::OsStrExt;
+        crate::rawstr::decode(v.as_bytes()).into_owned()
+    })
 }
 
 pub fn get_thread_local(key: &str) -> Option<String> {
-    with_thread_local(|m| m.get(&norm(key)).map(|v| v.to_string_lossy().into_owned())).flatten()
+    with_thread_local(|m| m.get(&norm(key)).map(|v| crate::rawstr::decode(v.to_bytes()).into_owned())).flatten()
 }
 
 pub fn get_global(key: &str) -> Option<String> {
-    GLOBAL.read().get(&norm(key)).map(|v| v.to_string_lossy().into_owned())
+    GLOBAL.read().get(&norm(key)).map(|v| crate::rawstr::decode(v.to_bytes()).into_owned())
 }
 
 /// The option's value, or `default`.

@@ -125,15 +125,57 @@ pub struct Error {
 
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// Option names whose values are secrets when they appear inside a path
+/// (`/vsicrypt/key=...,file=...`): their values never reach a message.
+const SECRET_OPTIONS: [&str; 2] = ["key=", "key_b64="];
+
+/// `text` with the value of every secret option replaced by `***` (up to
+/// the next `,`, `&` or `/`).
+pub fn redact(text: &str) -> std::borrow::Cow<'_, str> {
+    let lower = text.to_ascii_lowercase();
+    let mut hits: Vec<(usize, usize)> = Vec::new();
+    for name in SECRET_OPTIONS {
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(name) {
+            let start = from + i + name.len();
+            // Only a whole option name: "key=" but not "monkey=".
+            let whole = from + i == 0 || !lower.as_bytes()[from + i - 1].is_ascii_alphanumeric();
+            let end = lower[start..].find([',', '&', '/']).map_or(lower.len(), |j| start + j);
+            if whole && end > start {
+                hits.push((start, end));
+            }
+            from = start;
+        }
+    }
+    if hits.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    hits.sort_unstable();
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    for (start, end) in hits {
+        if start < pos {
+            continue;
+        }
+        out.push_str(&text[pos..start]);
+        out.push_str("***");
+        pos = end;
+    }
+    out.push_str(&text[pos..]);
+    std::borrow::Cow::Owned(out)
+}
+
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error { kind, errno: kind.errno(), vsi_code: vsie::FILE_ERROR, message: message.into(), cpl_number: None }
+        let message = message.into();
+        let message = redact(&message).into_owned();
+        Error { kind, errno: kind.errno(), vsi_code: vsie::FILE_ERROR, message, cpl_number: None }
     }
 
     /// An error from an OS call, with the `strerror` text after `context`.
     pub fn from_errno(errno: i32, context: &str) -> Error {
         let text = strerror(errno);
-        let message = if context.is_empty() { text } else { format!("{context}: {text}") };
+        let message = if context.is_empty() { text } else { format!("{}: {text}", redact(context)) };
         Error { kind: ErrorKind::from_errno(errno), errno, vsi_code: vsie::FILE_ERROR, message, cpl_number: None }
     }
 
@@ -256,7 +298,8 @@ impl LastError {
 
 /// A C string of `message`, cut at an interior NUL and at the size cap.
 pub fn to_cstring(message: &str) -> CString {
-    let mut bytes = message.as_bytes();
+    let raw = crate::rawstr::encode(message);
+    let mut bytes: &[u8] = &raw;
     if let Some(nul) = bytes.iter().position(|&b| b == 0) {
         bytes = &bytes[..nul];
     }
@@ -289,7 +332,7 @@ pub fn vsi_error_message_ptr() -> *const c_char {
 }
 
 pub fn vsi_error_message() -> String {
-    VSI_LAST.with(|e| e.borrow().message.to_string_lossy().into_owned())
+    VSI_LAST.with(|e| crate::rawstr::decode(e.borrow().message.to_bytes()).into_owned())
 }
 
 // ---------------------------------------------------------------------------
@@ -333,25 +376,29 @@ fn dispatch(class: ErrorClass, number: i32, message: &str) {
     }
 }
 
-/// GDAL's default output: `ERROR n: msg` / `Warning n: msg` on stderr;
-/// debug messages only when `CPL_DEBUG` is on.
+/// GDAL's default output: `ERROR n: msg` / `Warning n: msg` on stderr,
+/// the message's bytes as they are.
 pub fn default_handler(class: ErrorClass, number: i32, message: &CStr) {
     use std::io::Write;
-    let msg = message.to_string_lossy();
-    let line = match class {
-        ErrorClass::Debug => format!("{msg}\n"),
-        ErrorClass::Warning => format!("Warning {number}: {msg}\n"),
-        ErrorClass::None => format!("{msg}\n"),
-        _ => format!("ERROR {number}: {msg}\n"),
+    let prefix = match class {
+        ErrorClass::Debug | ErrorClass::None => String::new(),
+        ErrorClass::Warning => format!("Warning {number}: "),
+        _ => format!("ERROR {number}: "),
     };
-    let _ = std::io::stderr().write_all(line.as_bytes());
+    let mut line = prefix.into_bytes();
+    line.extend_from_slice(message.to_bytes());
+    line.push(b'\n');
+    let _ = std::io::stderr().write_all(&line);
 }
 
 /// `CPLDebug`: passes "category: message" to the handler when `CPL_DEBUG`
 /// is ON or names the category.
 pub fn debug(category: &str, message: &str) {
-    let enabled = crate::config::get("CPL_DEBUG")
-        .is_some_and(|v| v.eq_ignore_ascii_case(category) || crate::config::parse_bool(&v));
+    // As GDAL: ON (any case), an empty value, or a value naming the
+    // category (case-insensitive substring) enables it.
+    let enabled = crate::config::get("CPL_DEBUG").is_some_and(|v| {
+        v.is_empty() || v.eq_ignore_ascii_case("ON") || v.to_ascii_lowercase().contains(&category.to_ascii_lowercase())
+    });
     if enabled {
         dispatch(ErrorClass::Debug, 0, &format!("{category}: {message}"));
     }
@@ -387,5 +434,20 @@ pub fn cpl_error_message_ptr() -> *const c_char {
 }
 
 pub fn cpl_error_message() -> String {
-    CPL_LAST.with(|e| e.borrow().message.to_string_lossy().into_owned())
+    CPL_LAST.with(|e| crate::rawstr::decode(e.borrow().message.to_bytes()).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_in_paths_never_reach_messages() {
+        let e = Error::not_found("/vsicrypt/key=SECRET123,file=/vsimem/x");
+        assert!(!e.message().contains("SECRET123"), "{e}");
+        assert!(e.message().contains("/vsicrypt/key=***,file=/vsimem/x"), "{e}");
+        assert_eq!(redact("a key_b64=QUJD&x=1"), "a key_b64=***&x=1");
+        assert_eq!(redact("monkey=banana"), "monkey=banana");
+        assert_eq!(redact("/vsicrypt/KEY=abc"), "/vsicrypt/KEY=***");
+    }
 }

@@ -20,6 +20,7 @@ pub mod config;
 pub mod error;
 pub mod fs;
 pub mod io;
+pub mod rawstr;
 mod ops;
 pub mod vfs;
 

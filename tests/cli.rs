@@ -695,3 +695,150 @@ fn exit_report_names_vsimem_files_never_unlinked() {
     let out = run(&["ls", "/vsimem/"]);
     assert!(!out.stderr.contains("at exit"), "{out:?}");
 }
+
+// ---------------------------------------------------------------------------
+// Standard streams: /vsistdin/ and /vsistdout/.
+
+fn stdio_pattern(n: usize) -> Vec<u8> {
+    (0..n).map(|i| (i * 7 % 253) as u8).collect()
+}
+
+/// Runs `vsi` with `stdin` as standard input (`input` fed from a thread when
+/// piped, so a child that writes while it reads cannot deadlock) and
+/// `stdout` as standard output (captured when piped).
+fn run_stdio(cwd: Option<&Path>, args: &[&str], stdin: Stdio, input: Option<Vec<u8>>, stdout: Stdio) -> (i32, Vec<u8>, String) {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args).stdin(stdin).stdout(stdout).stderr(Stdio::piped());
+    if let Some(dir) = cwd {
+        cmd.current_dir(dir);
+    }
+    let mut child = cmd.spawn().expect("run vsi");
+    let feeder = input.map(|data| {
+        let mut pipe = child.stdin.take().unwrap();
+        std::thread::spawn(move || {
+            let _ = pipe.write_all(&data);
+        })
+    });
+    let out = child.wait_with_output().unwrap();
+    if let Some(f) = feeder {
+        f.join().unwrap();
+    }
+    (out.status.code().expect("exit code"), out.stdout, String::from_utf8(out.stderr).unwrap())
+}
+
+#[test]
+fn cp_from_stdin_keeps_what_lies_past_the_seekable_prefix() {
+    let t = TempDir::new("stdin-cp");
+    // Three times the 1 MiB prefix: a stat before the copy would lose data.
+    let data = stdio_pattern(3 << 20);
+    let (code, _, stderr) =
+        run_stdio(None, &["cp", "/vsistdin/", &t.p("out.bin")], Stdio::piped(), Some(data.clone()), Stdio::piped());
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    assert!(t.read("out.bin") == data);
+}
+
+#[test]
+fn cat_stdin_and_cp_stdin_to_stdout_stream_everything() {
+    let data = stdio_pattern(3 << 20);
+    for args in [&["cat", "/vsistdin/"][..], &["cp", "/vsistdin/", "/vsistdout/"][..]] {
+        let (code, stdout, stderr) = run_stdio(None, args, Stdio::piped(), Some(data.clone()), Stdio::piped());
+        assert_eq!((code, stderr.as_str()), (0, ""), "{args:?}");
+        assert!(stdout == data, "{args:?}: {} bytes out of {}", stdout.len(), data.len());
+    }
+}
+
+#[test]
+fn stat_stdin_reads_it_to_learn_the_size() {
+    let (code, stdout, stderr) =
+        run_stdio(None, &["stat", "/vsistdin/"], Stdio::piped(), Some(stdio_pattern(12345)), Stdio::piped());
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    let text = String::from_utf8(stdout).unwrap();
+    assert!(text.contains("type: regular file\nsize: 12345\n"), "{text}");
+}
+
+#[test]
+fn cp_to_stdout_writes_the_files_in_order() {
+    let t = TempDir::new("stdout-cp");
+    t.write("a.txt", "first\n");
+    t.write("b.txt", "second\n");
+    let out = run_in(t.path(), &["cp", "a.txt", "/vsistdout/"]);
+    ok(&out);
+    assert_eq!(out.stdout, "first\n");
+    let out = run_in(t.path(), &["cp", "a.txt", "b.txt", "/vsistdout/"]);
+    ok(&out);
+    assert_eq!(out.stdout, "first\nsecond\n");
+    // What the tool prints itself and what goes through /vsistdout/ keep
+    // their order.
+    let out = script_in(t.path(), "echo before\ncp b.txt /vsistdout/\necho after\ncp a.txt /vsistdout\n");
+    ok(&out);
+    assert_eq!(out.stdout, "before\nsecond\nafter\nfirst\n");
+}
+
+#[test]
+fn stdin_into_vsimem_within_a_script() {
+    let t = TempDir::new("stdin-script");
+    t.write("s.vsi", "cp /vsistdin/ /vsimem/in.txt\nstat /vsimem/in.txt\ncat /vsimem/in.txt\n");
+    let (code, stdout, stderr) =
+        run_stdio(Some(t.path()), &["script", "s.vsi"], Stdio::piped(), Some(b"piped text\n".to_vec()), Stdio::piped());
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    let text = String::from_utf8(stdout).unwrap();
+    assert!(text.contains("size: 11\n"), "{text}");
+    assert!(text.ends_with("piped text\n"), "{text}");
+}
+
+#[test]
+fn empty_stdin_is_an_empty_file() {
+    let t = TempDir::new("stdin-empty");
+    let out = run(&["cp", "/vsistdin/", &t.p("out.bin")]);
+    ok(&out);
+    assert_eq!(t.read("out.bin"), b"");
+    let out = run(&["cat", "/vsistdin/"]);
+    ok(&out);
+    assert_eq!(out.stdout, "");
+}
+
+#[test]
+fn unreadable_stdin_is_a_clear_error() {
+    let t = TempDir::new("stdin-dir");
+    // A directory as standard input: every read fails with EISDIR.
+    let dir = fs::File::open(t.path()).unwrap();
+    let (code, stdout, stderr) = run_stdio(None, &["cat", "/vsistdin/"], Stdio::from(dir), None, Stdio::piped());
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.is_empty());
+    assert_eq!(stderr, "vsi: cat: /vsistdin/: Cannot read /vsistdin/ (standard input): Is a directory\n");
+    let dir = fs::File::open(t.path()).unwrap();
+    let (code, _, stderr) = run_stdio(None, &["cp", "/vsistdin/", &t.p("out")], Stdio::from(dir), None, Stdio::piped());
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("Is a directory"), "{stderr}");
+    assert!(!t.path().join("out").exists(), "a failed copy leaves no target");
+}
+
+#[test]
+fn unwritable_stdout_is_a_clear_error() {
+    let t = TempDir::new("stdout-bad");
+    t.write("big.bin", stdio_pattern(1 << 20));
+    // Open for reading only: writes fail with EBADF.
+    let stdout = fs::File::open("/dev/null").unwrap();
+    let (code, _, stderr) = run_stdio(None, &["cp", &t.p("big.bin"), "/vsistdout/"], Stdio::null(), None, Stdio::from(stdout));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.starts_with("vsi: cp: "), "{stderr}");
+    assert!(stderr.contains("/vsistdout/: Bad file descriptor"), "{stderr}");
+}
+
+#[test]
+fn stdout_closed_by_the_reader_is_a_clear_error_not_a_hang() {
+    use std::os::fd::FromRawFd;
+    let t = TempDir::new("stdout-pipe");
+    t.write("big.bin", stdio_pattern(4 << 20));
+    let mut fds = [0; 2];
+    // SAFETY: fds has room for the two descriptors.
+    assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }, 0);
+    // SAFETY: both descriptors are new and owned here.
+    let (reader, writer) = unsafe { (fs::File::from_raw_fd(fds[0]), fs::File::from_raw_fd(fds[1])) };
+    drop(reader);
+    let started = std::time::Instant::now();
+    let (code, _, stderr) = run_stdio(None, &["cp", &t.p("big.bin"), "/vsistdout/"], Stdio::null(), None, Stdio::from(writer));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("/vsistdout/: Broken pipe"), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(30));
+}

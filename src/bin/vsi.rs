@@ -181,7 +181,7 @@ impl Ctx {
 
     fn report(&mut self, cmd: &str, f: &Fail) {
         let _ = self.out.flush();
-        eprintln!("vsi: {cmd}: {}: {}", f.path, f.msg);
+        eprintln!("vsi: {cmd}: {}: {}", vsi::error::redact(&f.path), vsi::error::redact(&f.msg));
     }
 
     fn note(&mut self, text: fmt::Arguments) {

@@ -205,7 +205,11 @@ pub unsafe extern "C" fn VSIFPutcL(nChar: c_int, fp: *mut VSILFILE) -> c_int {
 /// returns the bytes written.
 #[no_mangle]
 pub unsafe extern "C" fn VSIRS_WriteString(fp: *mut VSILFILE, pszText: *const c_char) -> c_int {
-    let Some(text) = opt_str(pszText) else { return 0 };
+    if pszText.is_null() {
+        return 0;
+    }
+    // The formatted bytes as they are, UTF-8 or not.
+    let text = std::ffi::CStr::from_ptr(pszText).to_bytes();
     VSIFWriteL(text.as_ptr() as *const c_void, 1, text.len(), fp) as c_int
 }
 

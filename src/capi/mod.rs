@@ -68,12 +68,13 @@ pub(crate) fn null_pointer(func: &str, arg: &str) {
     crate::error::cpl_error(ErrorClass::Failure, cple::OBJECT_NULL, &msg);
 }
 
-/// Borrows a C string as UTF-8 (lossily for other encodings); `None` for NULL.
+/// Borrows a C string as a string, keeping bytes that are not UTF-8 (see
+/// `rawstr`); `None` for NULL.
 pub(crate) unsafe fn opt_str<'a>(p: *const c_char) -> Option<std::borrow::Cow<'a, str>> {
     if p.is_null() {
         None
     } else {
-        Some(CStr::from_ptr(p).to_string_lossy())
+        Some(crate::rawstr::decode(CStr::from_ptr(p).to_bytes()))
     }
 }
 

@@ -11,7 +11,8 @@ use super::types::CSLConstList;
 
 /// A malloc'd copy of `s` (NUL-terminated), or NULL if malloc fails.
 pub(crate) fn malloc_str(s: &str) -> *mut c_char {
-    let bytes = s.as_bytes();
+    let raw = crate::rawstr::encode(s);
+    let bytes: &[u8] = &raw;
     let len = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
     // SAFETY: we write len bytes and a NUL into a block of len + 1.
     unsafe {
@@ -70,7 +71,7 @@ pub(crate) unsafe fn from_csl(list: *const *const c_char) -> Vec<String> {
         if p.is_null() {
             break;
         }
-        out.push(CStr::from_ptr(p).to_string_lossy().into_owned());
+        out.push(crate::rawstr::decode(CStr::from_ptr(p).to_bytes()).into_owned());
         i += 1;
     }
     out

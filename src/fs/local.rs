@@ -10,7 +10,7 @@ use crate::vfs::{DirEntry, FileSystem, Handle, Metadata, OpenOptions, RangeStatu
 pub struct LocalFs;
 
 fn c_path(path: &str) -> Result<CString> {
-    CString::new(path).map_err(|_| Error::new(ErrorKind::InvalidInput, format!("{path}: embedded NUL in path")))
+    CString::new(crate::rawstr::encode(path).into_owned()).map_err(|_| Error::new(ErrorKind::InvalidInput, format!("{path}: embedded NUL in path")))
 }
 
 /// Runs a libc call that returns 0 on success and -1 + errno on failure.
@@ -50,7 +50,7 @@ impl LocalFs {
                 libc::DT_BLK => Some(libc::S_IFBLK),
                 _ => None,
             };
-            if !visit(name.to_string_lossy().into_owned(), mode) {
+            if !visit(crate::rawstr::decode(name.to_bytes()).into_owned(), mode) {
                 break;
             }
         }

@@ -646,6 +646,13 @@ mod tests {
     }
 
     #[test]
+    fn deeply_nested_xml_does_not_overflow_the_stack() {
+        let n = 200_000;
+        let xml = format!("{}{}", "<a>".repeat(n), "</a>".repeat(n));
+        assert_eq!(Description::parse(&xml, "/vsimem/deep.xml").unwrap().length(), 0);
+    }
+
+    #[test]
     fn atoi_matches_c() {
         assert_eq!(atoi(" 12abc"), 12);
         assert_eq!(atoi("-1"), -1);

@@ -230,7 +230,15 @@ impl MemFs {
             return Some((d.as_ptr(), d.len(), false));
         }
         let mut nodes = self.nodes.write();
-        let Some(Node::File(file)) = nodes.get(key.as_str()).cloned() else { return None };
+        let file = match nodes.get(key.as_str()) {
+            Some(Node::File(f)) => f.clone(),
+            Some(Node::Dir) => {
+                // GDAL unlinks a directory too, handing out no data.
+                nodes.remove(key.as_str());
+                return Some((std::ptr::null_mut(), 0, false));
+            }
+            None => return None,
+        };
         let out = file.data.write().take()?;
         nodes.remove(key.as_str());
         drop(nodes);
