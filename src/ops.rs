@@ -493,7 +493,9 @@ pub fn ingest(file: Option<&mut File>, path: Option<&str>, max_size: Option<u64>
         }
         (None, None) => return Err(Error::new(ErrorKind::InvalidInput, "VSIIngestFile(): no file given")),
     };
-    let streaming = path.is_none() || path == Some("/vsistdin/");
+    // Any /vsistdin/ name (GDAL: exactly "/vsistdin/"): its size is only
+    // known by reading it all, which drops what lies past its prefix.
+    let streaming = path.is_none_or(crate::fs::stdio::is_stdin);
     let too_large = || {
         Error::new(ErrorKind::InvalidInput, "Input file too large to be opened").with_cpl(crate::error::cple::APP_DEFINED)
     };

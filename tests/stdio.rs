@@ -272,6 +272,16 @@ fn copy_file_from_stdin_keeps_everything_past_the_limit() {
     vsi::rmdir_recursive("/vsimem/stdio").unwrap();
 }
 
+#[test]
+fn ingest_reads_any_stdin_name_as_a_stream() {
+    let _g = serial();
+    let data = pattern(3000);
+    let _stdin = FakeStdin::new(&data);
+    assert_eq!(vsi::ingest(None, Some("/vsistdin?buffer_limit=100"), None).unwrap(), data);
+    let e = vsi::ingest(None, Some("/vsistdin/"), Some(2999)).unwrap_err();
+    assert_eq!(e.message(), "Input file too large to be opened");
+}
+
 /// A writer shared with the test, to see what `/vsistdout/` wrote.
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>, Arc<Mutex<usize>>);
