@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The repository's full test command (what CI runs):
+#   0. scripts/install-test-deps.sh  apt-get the system tools when missing;
 #   1. cargo test --release        Rust unit, integration and doc tests;
 #   2. the committed C header is current (the build regenerates it);
 #   3. capi-tests/run.sh           the C API suite against an installed
@@ -15,6 +16,9 @@ cd "$ROOT"
 CARGO=${CARGO:-cargo}
 
 stage() { printf '\n######## %s ########\n' "$*"; }
+
+stage "system packages"
+"$ROOT/scripts/install-test-deps.sh"
 
 stage "cargo test --release"
 if [[ ! -f Cargo.lock ]]; then
