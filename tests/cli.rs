@@ -842,3 +842,16 @@ fn stdout_closed_by_the_reader_is_a_clear_error_not_a_hang() {
     assert!(stderr.contains("/vsistdout/: Broken pipe"), "{stderr}");
     assert!(started.elapsed() < Duration::from_secs(30));
 }
+
+#[test]
+fn cat_subfile_of_stdin_and_of_a_file() {
+    let t = TempDir::new("subfile-cat");
+    t.write("ten.txt", "0123456789");
+    let out = run(&["cat", &format!("/vsisubfile/2_3,{}", t.p("ten.txt"))]);
+    ok(&out);
+    assert_eq!(out.stdout, "234");
+    let (code, stdout, stderr) =
+        run_stdio(None, &["cat", "/vsisubfile/4_5,/vsistdin/"], Stdio::piped(), Some(b"0123456789".to_vec()), Stdio::piped());
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    assert_eq!(stdout, b"45678");
+}

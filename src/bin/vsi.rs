@@ -20,6 +20,8 @@ use vsi::{DirEntry, Metadata};
 const AFTER_HELP: &str = "\
 Paths are anything libvsi understands: local paths, /vsimem/... (in-memory
 files, gone when the process exits), and any other registered prefix.
+/vsistdin/ reads standard input and /vsistdout/ writes standard output:
+`vsi cp /vsistdin/ /vsimem/x`, `vsi cp file /vsistdout/`, `vsi cat /vsistdin/`.
 
 Since /vsimem/ dies with the process, `vsi script FILE` runs one command per
 line in a single process, stopping at the first failure. Lines use the same
