@@ -15,6 +15,56 @@ use parking_lot::Mutex;
 use crate::error::{Error, ErrorKind, Result};
 use crate::vfs::{Handle, Whence};
 
+/// The offset and flags every handle keeps, with GDAL's rules, written
+/// once: seeks use wrapping unsigned arithmetic (so `SEEK_CUR` with a
+/// two's-complement "negative" offset moves back), succeed past the end,
+/// and clear EOF.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Position {
+    pub offset: u64,
+    pub eof: bool,
+    pub error: bool,
+}
+
+impl Position {
+    /// Moves as `VSIFSeekL` does; `end` gives the size for `SEEK_END`.
+    pub fn seek(&mut self, offset: u64, whence: Whence, end: impl FnOnce() -> Result<u64>) -> Result<()> {
+        self.offset = match whence {
+            Whence::Set => offset,
+            Whence::Cur => self.offset.wrapping_add(offset),
+            Whence::End => end()?.wrapping_add(offset),
+        };
+        self.eof = false;
+        Ok(())
+    }
+
+    /// `VSIFClearErrL`.
+    pub fn clear(&mut self) {
+        self.eof = false;
+        self.error = false;
+    }
+}
+
+/// Implements `tell`, `eof`, `error` and `clear_err` of a [`Handle`] from
+/// its [`Position`] field.
+#[macro_export]
+macro_rules! position_accessors {
+    ($field:ident) => {
+        fn tell(&mut self) -> u64 {
+            self.$field.offset
+        }
+        fn eof(&self) -> bool {
+            self.$field.eof
+        }
+        fn error(&self) -> bool {
+            self.$field.error
+        }
+        fn clear_err(&mut self) {
+            self.$field.clear()
+        }
+    };
+}
+
 /// Positional, thread-safe reads.
 pub trait ReadAt: Send + Sync {
     /// Reads up to `buf.len()` bytes at `offset`. A short count means the
@@ -52,14 +102,12 @@ pub fn read_full_at(src: &dyn ReadAt, mut offset: u64, buf: &mut [u8]) -> Result
 /// short sets EOF; a failed read sets the error flag.
 pub struct ReadCursor<R: ReadAt> {
     source: R,
-    offset: u64,
-    eof: bool,
-    error: bool,
+    pos: Position,
 }
 
 impl<R: ReadAt> ReadCursor<R> {
     pub fn new(source: R) -> ReadCursor<R> {
-        ReadCursor { source, offset: 0, eof: false, error: false }
+        ReadCursor { source, pos: Position::default() }
     }
     pub fn source(&self) -> &R {
         &self.source
@@ -73,13 +121,13 @@ impl<R: ReadAt + 'static> Handle for ReadCursor<R> {
         }
         let mut done = 0;
         while done < buf.len() {
-            match self.source.read_at(self.offset + done as u64, &mut buf[done..]) {
+            match self.source.read_at(self.pos.offset + done as u64, &mut buf[done..]) {
                 Ok(0) => break,
                 Ok(n) => done += n,
                 // Bytes already read are returned; the error flag tells why
                 // the count is short.
                 Err(e) => {
-                    self.error = true;
+                    self.pos.error = true;
                     if done == 0 {
                         return Err(e);
                     }
@@ -87,9 +135,9 @@ impl<R: ReadAt + 'static> Handle for ReadCursor<R> {
                 }
             }
         }
-        self.offset += done as u64;
-        if done < buf.len() && !self.error {
-            self.eof = true;
+        self.pos.offset += done as u64;
+        if done < buf.len() && !self.pos.error {
+            self.pos.eof = true;
         }
         Ok(done)
     }
@@ -99,32 +147,15 @@ impl<R: ReadAt + 'static> Handle for ReadCursor<R> {
     }
 
     fn seek(&mut self, offset: u64, whence: Whence) -> Result<()> {
-        self.offset = match whence {
-            Whence::Set => offset,
-            Whence::Cur => self.offset.wrapping_add(offset),
-            Whence::End => self.source.size()?.wrapping_add(offset),
-        };
-        self.eof = false;
-        Ok(())
+        let source = &self.source;
+        self.pos.seek(offset, whence, || source.size())
     }
 
-    fn tell(&mut self) -> u64 {
-        self.offset
-    }
-    fn eof(&self) -> bool {
-        self.eof
-    }
-    fn error(&self) -> bool {
-        self.error
-    }
-    fn clear_err(&mut self) {
-        self.eof = false;
-        self.error = false;
-    }
+    crate::position_accessors!(pos);
 
     fn read_multi_range(&mut self, ranges: &mut [(u64, &mut [u8])]) -> Result<()> {
         // GDAL restores the offset with a seek, which clears EOF.
-        self.eof = false;
+        self.pos.eof = false;
         for (offset, buf) in ranges.iter_mut() {
             if read_full_at(&self.source, *offset, buf)? != buf.len() {
                 return Err(Error::new(ErrorKind::Io, "range beyond the end of file in multi-range read"));

@@ -46,6 +46,7 @@ pub use header::{sector_iv, Header, MAJOR_VERSION, MINOR_VERSION, SIGNATURE};
 use crate::config;
 use crate::error::{cple, ErrorClass};
 use crate::error::{Error, ErrorKind, Result};
+use crate::io::Position;
 use crate::vfs::{FileSystem, Handle, Metadata, OpenOptions, StatFlags, Whence};
 use crate::File;
 use header::{read_full, round_up};
@@ -381,7 +382,7 @@ impl CryptFs {
                 Err(_) => self.create(&p, key, true)?,
                 Ok(base) => {
                     let mut h = self.wrap_existing(base, &p, &key, true, true)?;
-                    h.pos = h.header.payload_size;
+                    h.pos.offset = h.header.payload_size;
                     h
                 }
             }
@@ -447,9 +448,7 @@ struct CryptHandle {
     cipher: SectorCipher,
     can_read: bool,
     can_write: bool,
-    pos: u64,
-    eof: bool,
-    error: bool,
+    pos: Position,
     /// Plaintext of the sector at `buf_sector`; bytes past the payload are 0.
     buf: Zeroizing<Vec<u8>>,
     buf_sector: Option<u64>,
@@ -478,9 +477,7 @@ impl CryptHandle {
             cipher,
             can_read,
             can_write,
-            pos: 0,
-            eof: false,
-            error: false,
+            pos: Position::default(),
             buf: Zeroizing::new(vec![0u8; sector]),
             buf_sector: None,
             dirty: false,
@@ -631,7 +628,7 @@ impl CryptHandle {
 
     fn read_into(&mut self, out: &mut [u8]) -> Result<()> {
         let s = self.sector_size();
-        let mut pos = self.pos;
+        let mut pos = self.pos.offset;
         let mut done = 0;
         while done < out.len() {
             let sector = pos - pos % s;
@@ -667,18 +664,18 @@ impl CryptHandle {
 
     fn write_from(&mut self, data: &[u8]) -> Result<usize> {
         let s = self.sector_size();
-        let end = self.pos.checked_add(data.len() as u64).filter(|e| self.disk_offset(round_up(*e, s)).is_ok());
+        let end = self.pos.offset.checked_add(data.len() as u64).filter(|e| self.disk_offset(round_up(*e, s)).is_ok());
         if end.is_none() {
             return Err(Error::new(ErrorKind::InvalidInput, "offset too large for /vsicrypt/"));
         }
-        if self.pos > self.header.payload_size {
-            let pos = self.pos;
+        if self.pos.offset > self.header.payload_size {
+            let pos = self.pos.offset;
             self.grow(pos, pos - pos % s)?;
         }
         let mut done = 0;
         while done < data.len() {
-            let sector = self.pos - self.pos % s;
-            let within = (self.pos - sector) as usize;
+            let sector = self.pos.offset - self.pos.offset % s;
+            let within = (self.pos.offset - sector) as usize;
             let n = (data.len() - done).min(s as usize - within);
             let whole = within == 0 && n == s as usize;
             let step = if whole {
@@ -697,9 +694,9 @@ impl CryptHandle {
             self.buf[within..within + n].copy_from_slice(&data[done..done + n]);
             self.dirty = true;
             done += n;
-            self.pos += n as u64;
-            if self.pos > self.header.payload_size {
-                self.header.payload_size = self.pos;
+            self.pos.offset += n as u64;
+            if self.pos.offset > self.header.payload_size {
+                self.header.payload_size = self.pos.offset;
                 self.header_dirty = true;
             }
         }
@@ -741,21 +738,21 @@ impl Handle for CryptHandle {
             return Ok(0);
         }
         if !self.can_read {
-            self.error = true;
+            self.pos.error = true;
             return Err(Error::new(ErrorKind::PermissionDenied, "File not opened for reading").with_errno(libc::EBADF));
         }
-        if self.pos >= self.header.payload_size {
-            self.eof = true;
+        if self.pos.offset >= self.header.payload_size {
+            self.pos.eof = true;
             return Ok(0);
         }
-        let n = (self.header.payload_size - self.pos).min(buf.len() as u64) as usize;
+        let n = (self.header.payload_size - self.pos.offset).min(buf.len() as u64) as usize;
         if let Err(e) = self.read_into(&mut buf[..n]) {
-            self.error = true;
+            self.pos.error = true;
             return Err(scrub(e));
         }
-        self.pos += n as u64;
+        self.pos.offset += n as u64;
         if n < buf.len() {
-            self.eof = true;
+            self.pos.eof = true;
         }
         Ok(n)
     }
@@ -771,28 +768,11 @@ impl Handle for CryptHandle {
     }
 
     fn seek(&mut self, offset: u64, whence: Whence) -> Result<()> {
-        self.pos = match whence {
-            Whence::Set => offset,
-            Whence::Cur => self.pos.wrapping_add(offset),
-            Whence::End => self.header.payload_size.wrapping_add(offset),
-        };
-        self.eof = false;
-        Ok(())
+        let size = self.header.payload_size;
+        self.pos.seek(offset, whence, || Ok(size))
     }
 
-    fn tell(&mut self) -> u64 {
-        self.pos
-    }
-    fn eof(&self) -> bool {
-        self.eof
-    }
-    fn error(&self) -> bool {
-        self.error
-    }
-    fn clear_err(&mut self) {
-        self.eof = false;
-        self.error = false;
-    }
+    crate::position_accessors!(pos);
 
     fn flush(&mut self) -> Result<()> {
         if !self.can_write {

@@ -20,6 +20,7 @@ use parking_lot::RwLock;
 pub use buffer::MemBuffer;
 
 use crate::error::{cple, Error, ErrorKind, Result};
+use crate::io::Position;
 use crate::vfs::{FileSystem, Handle, Metadata, OpenOptions, StatFlags, Whence};
 
 /// Live file objects (named, unlinked-but-open, or anonymous).
@@ -420,16 +421,14 @@ impl FileSystem for MemFs {
 /// An open `/vsimem/` file.
 pub struct MemHandle {
     file: Arc<MemFile>,
-    offset: u64,
+    pos: Position,
     can_read: bool,
     can_write: bool,
-    eof: bool,
-    error: bool,
 }
 
 impl MemHandle {
     fn new(file: Arc<MemFile>, can_read: bool, can_write: bool, offset: u64) -> MemHandle {
-        MemHandle { file, offset, can_read, can_write, eof: false, error: false }
+        MemHandle { file, pos: Position { offset, ..Position::default() }, can_read, can_write }
     }
 }
 
@@ -439,13 +438,13 @@ impl Handle for MemHandle {
             return Ok(0);
         }
         if !self.can_read {
-            self.error = true;
+            self.pos.error = true;
             return Err(Error::new(ErrorKind::PermissionDenied, "File not opened for reading").with_errno(libc::EACCES));
         }
-        let n = self.file.data.read().read_at(self.offset, buf);
-        self.offset += n as u64;
+        let n = self.file.data.read().read_at(self.pos.offset, buf);
+        self.pos.offset += n as u64;
         if n < buf.len() {
-            self.eof = true;
+            self.pos.eof = true;
         }
         Ok(n)
     }
@@ -458,37 +457,18 @@ impl Handle for MemHandle {
             return Ok(0);
         }
         let mut d = self.file.data.write();
-        d.write_at(self.offset, buf)?;
+        d.write_at(self.pos.offset, buf)?;
         d.touch();
-        self.offset += buf.len() as u64;
+        self.pos.offset += buf.len() as u64;
         Ok(buf.len())
     }
 
     fn seek(&mut self, offset: u64, whence: Whence) -> Result<()> {
-        // Offsets wrap like GDAL's unsigned arithmetic, so SEEK_CUR with a
-        // two's-complement "negative" offset moves backwards.
-        self.offset = match whence {
-            Whence::Set => offset,
-            Whence::Cur => self.offset.wrapping_add(offset),
-            Whence::End => self.file.len().wrapping_add(offset),
-        };
-        self.eof = false;
-        Ok(())
+        let file = &self.file;
+        self.pos.seek(offset, whence, || Ok(file.len()))
     }
 
-    fn tell(&mut self) -> u64 {
-        self.offset
-    }
-    fn eof(&self) -> bool {
-        self.eof
-    }
-    fn error(&self) -> bool {
-        self.error
-    }
-    fn clear_err(&mut self) {
-        self.eof = false;
-        self.error = false;
-    }
+    crate::position_accessors!(pos);
 
     fn truncate(&mut self, size: u64) -> Result<()> {
         if !self.can_write {
