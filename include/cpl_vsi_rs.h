@@ -636,6 +636,69 @@ GByte *VSIGetMemFileBuffer(const char *pszFilename,
 int VSIRS_MemGetStats(struct VSIRSMemStats *psStats);
 
 /**
+ * libvsi extension: bytes held right now by the random-access indexes of
+ * compressed data (`/vsigzip/` files, deflated `/vsizip/` members,
+ * `.tar.gz` archives), all files together. Each index stays under
+ * `VSIRS_INFLATE_INDEX_LIMIT` (32 MB by default).
+ */
+GUIntBig VSIRS_ArchiveIndexMemory(void);
+
+/**
+ * `VSICurlClearCache`: forgets everything the network file systems cache
+ * (file properties, downloaded blocks, directory listings) and closes
+ * idle connections.
+ */
+void VSICurlClearCache(void);
+
+/**
+ * `VSICurlPartialClearCache`: forgets what is cached for files and
+ * directories whose names start with `pszFilenamePrefix` (which must start
+ * with a network prefix such as `/vsicurl/`).
+ */
+void VSICurlPartialClearCache(const char *pszFilenamePrefix);
+
+/**
+ * `VSICurlAuthParametersChanged`: credentials changed, so cached "does not
+ * exist" answers and directory listings are asked for again.
+ */
+void VSICurlAuthParametersChanged(void);
+
+/**
+ * `VSINetworkStatsReset`: clears the network statistics; whether they are
+ * collected (`CPL_VSIL_NETWORK_STATS_ENABLED`) is read again at the next
+ * request.
+ */
+void VSINetworkStatsReset(void);
+
+/**
+ * `VSINetworkStatsGetAsSerializedJSON`: the network statistics as GDAL's
+ * JSON (requests and bytes per method, per handler, file and action).
+ * Free with `VSIFree`. `papszOptions` is unused.
+ */
+char *VSINetworkStatsGetAsSerializedJSON(char **papszOptions);
+
+/**
+ * libvsi extension: every request made for the file `pszFilename` (its full
+ * `/vsicurl/...` name, as opened), oldest first, as a JSON array. Each
+ * element has `method`, `url` (secrets redacted), `range` (`[first, last]`
+ * byte or null), `status` (0 when no answer came), `bytes` (body bytes
+ * received), `start_ms` (when it started, in milliseconds since the
+ * process's first logged request), `ms` (duration), `cause` (why it was made: "size probe",
+ * "list directory", "read", "read-ahead", "multi-range read", ...) and
+ * `error` (string or null). Requests made to open the file, such as the
+ * listing of its directory, are included. The last 4096 requests of each
+ * of the last 1024 files used are kept. Free with `VSIFree`; NULL if
+ * `pszFilename` is NULL.
+ */
+char *VSIRS_NetworkLogGetAsJSON(const char *pszFilename);
+
+/**
+ * libvsi extension: forgets the request log of `pszFilename`, or of every
+ * file when it is NULL.
+ */
+void VSIRS_NetworkLogReset(const char *pszFilename);
+
+/**
  * `VSIStdoutSetRedirection`: `/vsistdout/` writes go to `pFct(ptr, size,
  * nmemb, stream)` from now on, for every handle. `pFct` NULL restores the
  * default, `fwrite` on `stdout` (GDAL would crash on the next write).

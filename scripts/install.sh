@@ -44,10 +44,10 @@ done
 
 # System libraries libvsi.a needs, from
 #   cargo rustc --release --lib --crate-type staticlib -- --print native-static-libs
-# (which prints "-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc" for
+# (which prints "-lcurl -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc" for
 # x86_64-unknown-linux-gnu; -lc is implicit). capi-tests links a test program
 # against libvsi.a with exactly this list, so a change shows up there.
-STATIC_LIBS=(gcc_s util rt pthread m dl)
+STATIC_LIBS=(curl gcc_s util rt pthread m dl)
 
 cd "$ROOT"
 
@@ -58,6 +58,13 @@ VERSION=$(awk '
 [[ $VERSION =~ ^([0-9]+)\.([0-9]+)\.([0-9]+)$ ]] || die "cannot read a X.Y.Z version from Cargo.toml (got '$VERSION')"
 MAJOR=${BASH_REMATCH[1]}
 MINOR=${BASH_REMATCH[2]}
+
+# The build links libcurl (HTTP handlers) and OpenSSL (through curl), found
+# with pkg-config: install their headers when missing.
+BUILD_PACKAGES=(pkg-config libcurl4-openssl-dev libssl-dev)
+if [[ $BUILD == 1 ]]; then
+    "$ROOT/scripts/apt-ensure.sh" "${BUILD_PACKAGES[@]}"
+fi
 
 if [[ $BUILD == 1 ]]; then
     command -v "$CARGO" >/dev/null || die "cargo not found (install Rust: https://rustup.rs)"

@@ -199,6 +199,13 @@ impl Error {
         self
     }
 
+    /// Sets the `VSIE_*` code the VSI last error gets (`vsie::HTTP_ERROR`
+    /// for HTTP failures; `vsie::NONE` where GDAL records no VSI error).
+    pub fn with_vsi_code(mut self, code: i32) -> Error {
+        self.vsi_code = code;
+        self
+    }
+
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }

@@ -20,6 +20,7 @@ pub mod config;
 pub mod error;
 pub mod fs;
 pub mod io;
+pub mod net;
 pub mod rawstr;
 mod ops;
 pub mod vfs;
@@ -45,6 +46,13 @@ pub(crate) fn install_builtin_handlers(reg: &mut vfs::Registry) {
     reg.add(fs::cached::PREFIX, Arc::new(fs::cached::CachedFs));
     reg.add(fs::subfile::PREFIX, Arc::new(fs::subfile::SubfileFs));
     reg.add(fs::sparse::PREFIX, Arc::new(fs::sparse::SparseFs));
+    reg.add(fs::gzip::PREFIX, Arc::new(fs::gzip::GzipFs));
+    reg.add(fs::zip::PREFIX, Arc::new(fs::zip::new_fs()));
+    reg.add(fs::tar::PREFIX, Arc::new(fs::tar::new_fs()));
+    reg.add(fs::curl_streaming::PREFIX, Arc::new(fs::curl_streaming::CurlStreamingFs::new()));
+    let curl = Arc::new(fs::curl::new_fs());
+    reg.add(fs::curl::PREFIX, curl.clone());
+    reg.add(fs::curl::QUERY_PREFIX, curl);
 }
 
 /// Paths this long are refused outright, as GDAL does, because some handlers

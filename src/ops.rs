@@ -217,9 +217,11 @@ pub fn read_dir_recursive(path: &str) -> Result<Vec<String>> {
 /// depth first, each directory just before its contents.
 pub fn walk(path: &str, options: &WalkOptions) -> Result<Vec<DirEntry>> {
     let fs = vfs::handler_for(path);
-    let meta = fs.stat(path, StatFlags::ALL)?;
-    if !meta.is_dir() {
-        return Err(Error::from_errno(libc::ENOTDIR, path));
+    // As GDAL's generic OpenDir: a path that lists entries is walked even
+    // when it stats as a file (the root of a one-member archive).
+    let meta = fs.stat(path, StatFlags::ALL);
+    if !meta.as_ref().is_ok_and(Metadata::is_dir) && fs.read_dir(path, 0).map_or(true, |n| n.is_empty()) {
+        return Err(meta.err().unwrap_or_else(|| Error::from_errno(libc::ENOTDIR, path)));
     }
     let mut out = Vec::new();
     walk_into(fs.as_ref(), path, "", options.depth, options, &mut out);

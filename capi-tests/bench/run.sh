@@ -22,7 +22,7 @@
 # workload, and append <family> to FAMILIES.
 set -euo pipefail
 
-FAMILIES="vsimem"
+FAMILIES="vsimem zip tar http gzip"
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 PREFIX=${1:-}
@@ -104,6 +104,83 @@ family_vsimem() {
     run bench_vsimem smallfiles 1 $(quick 10000)
 }
 
+# archives: makes (once per run) the zip and tar of make_archives.py in
+# $WORK/archives: 100,000 small members, plus a 100 MB deflated member in
+# the zip (1,000 members and 4 MB under BENCH_QUICK=1).
+archives() {
+    if [[ ! -f $WORK/archives/bench.tar ]]; then
+        mkdir -p "$WORK/archives"
+        local members=100000 big=100
+        if [[ "$QUICK" == 1 ]]; then members=1000 big=4; fi
+        log "making archives ($members members, $big MB member)"
+        python3 "$HERE/make_archives.py" "$WORK/archives" "$members" "$big" ||
+            { log "make_archives.py failed"; exit 1; }
+    fi
+}
+
+family_zip() {
+    archives
+    build bench_archive
+    run bench_archive zip_list "$REPS" "$WORK/archives/bench.zip"
+    # shellcheck disable=SC2046
+    run bench_archive zip_stat "$REPS" "$WORK/archives/bench.zip" $(quick 0.2)
+    run bench_archive zip_read "$REPS" "$WORK/archives/bench.zip"
+}
+
+family_tar() {
+    archives
+    build bench_archive
+    run bench_archive tar_list "$REPS" "$WORK/archives/bench.tar"
+    # shellcheck disable=SC2046
+    run bench_archive tar_stat "$REPS" "$WORK/archives/bench.tar" $(quick 0.2)
+}
+
+# http: /vsicurl/ (and /vsicurl_streaming/) against the test HTTP server
+# with 20 ms added to every request, serving a 100 MiB file (8 MiB under
+# BENCH_QUICK=1). Request counts come from the server ("req", lower is better).
+family_http() {
+    local repo root=$WORK/http-root portfile=$WORK/http-port mib=100 pid base
+    repo=$(cd "$HERE/../.." && pwd)
+    if [[ "$QUICK" == 1 ]]; then mib=8; fi
+    python3 "$repo/tests/http_server/fixtures.py" "$root" --big-mib "$mib" ||
+        { log "fixtures.py failed"; exit 1; }
+    build bench_http
+    python3 "$repo/tests/http_server/server.py" --root "$root" --port-file "$portfile" \
+        --latency-ms 20 </dev/null >/dev/null 2>"$WORK/http-server.log" &
+    pid=$!
+    for _ in $(seq 200); do [[ -s $portfile ]] && break; sleep 0.05; done
+    [[ -s $portfile ]] || { log "the test HTTP server did not start"; kill "$pid"; exit 1; }
+    base="http://127.0.0.1:$(cat "$portfile")"
+    run bench_http seq "$REPS" "$base"
+    run bench_http stream "$REPS" "$base"
+    run bench_http random "$REPS" "$base"
+    run bench_http multirange "$REPS" "$base"
+    run bench_http open16k "$REPS" "$base"
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null || true
+}
+
+# gzip: ~900 MB of seeded text (bench_archive gzip_gen) and its gzip -6
+# (~200 MB), made once and kept in $BENCH_CACHE (default
+# ${TMPDIR:-/tmp}/vsibench-cache) across runs; 20 MB under BENCH_QUICK=1.
+family_gzip() {
+    local cache=${BENCH_CACHE:-${TMPDIR:-/tmp}/vsibench-cache} bytes=900000000
+    if [[ "$QUICK" == 1 ]]; then bytes=20000000; fi
+    build bench_archive
+    local text=$cache/gzip-text-$bytes.txt
+    if [[ ! -f $text.gz ]]; then
+        mkdir -p "$cache"
+        log "making $text.gz ($bytes bytes of text)"
+        "$WORK/bench_archive.gdal" gzip_gen "$bytes" >"$text.tmp" && mv "$text.tmp" "$text" &&
+            gzip -6 -c "$text" >"$text.gz.tmp" && mv "$text.gz.tmp" "$text.gz" ||
+            { log "making the gzip file failed"; exit 1; }
+    fi
+    # Neither library may learn the size from a previous run.
+    rm -f "$text.gz.properties"
+    run bench_archive gzip_random "$REPS" "$text.gz" "$text"
+    run bench_archive gzip_seq "$REPS" "$text.gz" "$text"
+}
+
 # print_table: median per (lib, metric), in first-seen metric order.
 print_table() {
     local medians=$WORK/medians
@@ -131,7 +208,7 @@ print_table() {
                 printf "%-26s %-6s %12s  %s\n", "metric", "unit", "GDAL", "better"
             for (i = 1; i <= n; i++) {
                 m = order[i]; u = unit[m]
-                better = (u == "MB" || u == "s") ? "lower" : "higher"
+                better = (u == "MB" || u == "s" || u == "req") ? "lower" : "higher"
                 g = ((("gdal", m) in val) ? val["gdal", m] : "")
                 if (haveVsi > 1) {
                     v = ((("vsi", m) in val) ? val["vsi", m] : "")

@@ -22,6 +22,10 @@
 # exact changed lines ("-" GDAL 3.6, "+" libvsi). A scenario passes when its
 # differences are exactly those; any other difference fails it.
 #   SCENARIOS="a b"  only run these scenario names (without scn_ / .c)
+#
+# A scenario whose source contains the marker NEEDS_HTTP_SERVER runs with the
+# test HTTP server (tests/http_server/server.py) serving the fixtures of
+# tests/http_server/fixtures.py; its base URL is in VSIDIFF_HTTP_BASE.
 #   CC            compiler (default gcc)
 set -u
 
@@ -39,6 +43,7 @@ unset CPL_DEBUG CPL_LOG CPL_LOG_ERRORS CPL_TIMESTAMP CPL_CURL_VERBOSE \
 export LC_ALL=C
 
 cleanup() {
+    http_stop
     if [ "${KEEP:-0}" = "1" ]; then
         echo "work dir kept: $WORK"
     else
@@ -73,6 +78,32 @@ run_one() {
     return $rc
 }
 
+# The test HTTP server, for scenarios marked NEEDS_HTTP_SERVER.
+HTTP_PID=""
+http_start() {
+    local repo root="$WORK/http-root" portfile="$WORK/http-port"
+    repo="$(cd "$HERE/../.." && pwd)"
+    python3 "$repo/tests/http_server/fixtures.py" "$root" || return 1
+    rm -f "$portfile"
+    python3 "$repo/tests/http_server/server.py" --root "$root" --port-file "$portfile" \
+        </dev/null >/dev/null 2>>"$WORK/out/http-server.log" &
+    HTTP_PID=$!
+    for _ in $(seq 200); do
+        [ -s "$portfile" ] && break
+        sleep 0.05
+    done
+    [ -s "$portfile" ] || return 1
+    export VSIDIFF_HTTP_BASE="http://127.0.0.1:$(cat "$portfile")"
+}
+http_stop() {
+    if [ -n "$HTTP_PID" ]; then
+        kill "$HTTP_PID" 2>/dev/null
+        wait "$HTTP_PID" 2>/dev/null
+        HTTP_PID=""
+    fi
+    unset VSIDIFF_HTTP_BASE
+}
+
 pass=0
 fail=0
 
@@ -80,6 +111,12 @@ for name in "${scns[@]}"; do
     src="$HERE/scn_$name.c"
     if [ ! -f "$src" ]; then
         echo "FAIL $name (no such scenario $src)"
+        fail=$((fail + 1))
+        continue
+    fi
+    http_stop
+    if grep -q NEEDS_HTTP_SERVER "$src" && ! http_start; then
+        echo "FAIL $name (the test HTTP server did not start)"
         fail=$((fail + 1))
         continue
     fi
@@ -154,6 +191,7 @@ for name in "${scns[@]}"; do
         fail=$((fail + 1))
     fi
 done
+http_stop
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -79,3 +79,12 @@ pub unsafe extern "C" fn VSIRS_MemGetStats(psStats: *mut VSIRSMemStats) -> c_int
         TRUE
     })
 }
+
+/// libvsi extension: bytes held right now by the random-access indexes of
+/// compressed data (`/vsigzip/` files, deflated `/vsizip/` members,
+/// `.tar.gz` archives), all files together. Each index stays under
+/// `VSIRS_INFLATE_INDEX_LIMIT` (32 MB by default).
+#[no_mangle]
+pub extern "C" fn VSIRS_ArchiveIndexMemory() -> GUIntBig {
+    guard("VSIRS_ArchiveIndexMemory", 0, crate::io::inflate::index_memory_bytes)
+}

@@ -15,6 +15,7 @@ pub mod error;
 pub mod file;
 pub mod fs;
 pub mod mem;
+pub mod net;
 pub mod stdout;
 pub mod strings;
 pub mod types;

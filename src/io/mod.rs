@@ -7,6 +7,7 @@
 //! open handle of another file (chaining) into a `ReadAt`.
 
 pub mod block_cache;
+pub mod inflate;
 
 use std::sync::Arc;
 
