@@ -281,7 +281,7 @@ pub const KNOWN_OPTIONS: &[OptionDoc] = &[
     OptionDoc {
         name: "VSIRS_CURL_READ_AHEAD",
         default: "YES",
-        doc: "/vsicurl/: keep up to 6 requests in flight ahead of a sequential reader (within 3/4 of CPL_VSIL_CURL_CACHE_SIZE)",
+        doc: "/vsicurl/: keep up to 3 requests in flight ahead of a sequential reader (within 3/4 of CPL_VSIL_CURL_CACHE_SIZE)",
     },
     OptionDoc {
         name: "VSIRS_HTTP_MERGE_GAP",

@@ -21,7 +21,7 @@ use crate::vfs::{Handle, Whence};
 /// GDAL grows sequential downloads up to this many chunks per request.
 const MAX_GROWTH: u64 = 128;
 /// Read-ahead requests kept in flight at most, once a reader is sequential.
-const MAX_READ_AHEAD_DEPTH: u64 = 6;
+const MAX_READ_AHEAD_DEPTH: u64 = 3;
 /// Read-ahead starts once a run of sequential reads covers this many bytes,
 /// so a header read in small pieces costs no extra request.
 const READ_AHEAD_MIN_RUN: u64 = 1 << 20;
@@ -719,10 +719,11 @@ impl CurlFile {
             return false;
         }
         // At most 3/4 of the cache holds bytes not yet read (the LRU evicts
-        // bytes already read first); each request is as large as GDAL's
-        // largest, or as the run so far if shorter.
+        // bytes already read first), in `depth` requests of equal size (4 MB
+        // with the default cache), or as large as the run so far if shorter:
+        // few large requests cost the server less than many small ones.
         let budget_blocks = (t.max_regions as u64 * 3 / 4 / MAX_READ_AHEAD_DEPTH).max(1);
-        s.window = MAX_GROWTH.min(budget_blocks).min((run / t.chunk).max(1));
+        s.window = budget_blocks.min((run / t.chunk).max(1));
         s.depth = s.streak.min(MAX_READ_AHEAD_DEPTH);
         s.ahead_end = s.ahead_end.max(read_end.div_ceil(t.chunk) * t.chunk);
         self.top_up(&mut s, read_end, prop.size, t);

@@ -7,8 +7,9 @@
 //! a process-wide cache of chunk-sized blocks keyed by URL: handles of the
 //! same URL share it, and a block several threads want is downloaded once.
 //! Downloads grow as GDAL's do on sequential reads (up to 128 chunks), and,
-//! beyond GDAL, a sequential reader keeps up to four such requests in flight
-//! ahead of it, so a stream is not one round trip per request.
+//! beyond GDAL, once a reader has read a megabyte sequentially, up to three
+//! requests stay in flight ahead of it (within 3/4 of the block cache), so a
+//! stream is not one round trip per request.
 //!
 //! Everything the server sends is checked before it is served: a range
 //! answered with other bytes, a body of the wrong length, a 200 that ignored
