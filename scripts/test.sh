@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The repository's full test command (what CI runs):
 #   0. scripts/install-test-deps.sh  apt-get the system tools when missing;
-#   1. cargo test --release        Rust unit, integration and doc tests;
+#   1. cargo test                  Rust unit, integration and doc tests (debug
+#                                  build: release LTO would relink every test);
 #   2. the committed C header is current (the build regenerates it);
 #   3. capi-tests/run.sh           the C API suite against an installed
 #                                  libvsi: ctest, valgrind, pkg-config and
@@ -20,11 +21,11 @@ stage() { printf '\n######## %s ########\n' "$*"; }
 stage "system packages"
 "$ROOT/scripts/install-test-deps.sh"
 
-stage "cargo test --release"
+stage "cargo test"
 if [[ ! -f Cargo.lock ]]; then
     "$CARGO" generate-lockfile
 fi
-"$CARGO" test --release --locked
+"$CARGO" test --locked
 
 stage "include/cpl_vsi_rs.h is current"
 # build.rs rewrites the header whenever src/capi/ changes it; the build above
