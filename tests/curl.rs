@@ -64,7 +64,8 @@ impl Drop for Opt {
 
 #[test]
 fn dotted_name_opens_with_a_listing_and_reads_16k_with_one_get() {
-    let _cache = shared_cache();
+    // Counts connections: no other test may use the pool meanwhile.
+    let _cache = alone();
     let srv = TestServer::start();
     let bytes = data(100_000, 1);
     srv.write_file("d/a.bin", &bytes);
@@ -466,7 +467,8 @@ fn non_cached_files_are_forgotten_on_close() {
 
 #[test]
 fn connections_are_reused_across_requests_and_handles() {
-    let _cache = shared_cache();
+    // Counts connections: no other test may use the pool meanwhile.
+    let _cache = alone();
     let srv = TestServer::start();
     for i in 0..5 {
         srv.write_file(&format!("k{i}"), &data(40_000, i));
